@@ -1,0 +1,173 @@
+"""Settings (environment) and the config file (policy overrides and outside calendars)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from maintctl import yamlsource
+from maintctl.domain.model import ItemKind, Severity
+from maintctl.domain.policy import Policy
+
+APP = "maintctl"
+
+
+class Settings(BaseSettings):
+    """Environment settings, prefix MAINTCTL_; secrets may also come from *_FILE."""
+
+    model_config = SettingsConfigDict(env_prefix="MAINTCTL_", extra="ignore")
+
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite file")
+    config: str = Field(default="", description="config file; else ./maintctl.yaml, else user dir")
+    url: str = Field(default="", description="a maintctl server to talk to instead of local")
+    user: str = Field(default="", description="who you are in local mode; default the OS user")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        folder = Path(user_data_dir(APP))
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{folder / 'maintctl.db'}"
+
+    def config_path(self) -> Path | None:
+        if self.config:
+            return Path(self.config)
+        for candidate in (Path("maintctl.yaml"), Path(user_config_dir(APP)) / "maintctl.yaml"):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def actor(self) -> str:
+        return self.user or os.environ.get("USER") or getpass.getuser()
+
+
+class CalendarFeed(BaseModel):
+    """An outside iCalendar feed whose events count as conflicts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: Literal["deployment", "oncall", "customer-commitment"]
+    source: str = Field(description="a file path (relative to the config file) or an http(s) URL")
+    severity: Literal["block", "warn"] = "warn"
+
+    @property
+    def item_kind(self) -> ItemKind:
+        return ItemKind(self.kind)
+
+    @property
+    def item_severity(self) -> Severity:
+        return Severity(self.severity)
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    policy: dict[str, Any] = Field(default_factory=dict)
+    calendars: list[CalendarFeed] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    file: str
+    line: int | None
+    where: str
+    message: str
+
+    def text(self) -> str:
+        at = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{at}: {self.where}: {self.message}" if self.where else f"{at}: {self.message}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        super().__init__("\n".join(p.text() for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Config:
+    policy: Policy
+    calendars: list[CalendarFeed] = field(default_factory=list)
+    base_dir: Path = Path()
+    source: str = "built-in defaults"
+
+
+def default_policy_text() -> str:
+    return resources.files("maintctl").joinpath("default_policy.yaml").read_text("utf-8")
+
+
+def merge(base: Any, override: Any) -> Any:
+    """Mappings merge key by key; anything else in the override replaces the base."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for key, value in override.items():
+            out[key] = merge(base.get(key), value) if key in base else value
+        return out
+    return override
+
+
+def _problems(
+    exc: ValidationError,
+    lines: dict[yamlsource.Path, int],
+    name: str,
+    prefix: tuple[str | int, ...],
+) -> list[ConfigProblem]:
+    found = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        where = ".".join(str(p) for p in (*prefix, *loc))
+        line = yamlsource.line_of(lines, (*prefix, *loc)) if lines else None
+        message = err["msg"].removeprefix("Value error, ")
+        found.append(ConfigProblem(name, line, where, message))
+    return found
+
+
+def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
+    """Validate a config file's text over the default policy; every problem names its line."""
+    try:
+        data, lines = yamlsource.load(text)
+    except yamlsource.YamlError as exc:
+        raise ConfigError([ConfigProblem(name, exc.line, "", exc.message)]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([ConfigProblem(name, 1, "", "the file must be a mapping of settings")])
+    problems: list[ConfigProblem] = []
+    shape = _File()
+    try:
+        shape = _File.model_validate(data)
+    except ValidationError as exc:
+        problems += _problems(exc, lines, name, ())
+    defaults, _ = yamlsource.load(default_policy_text())
+    overrides = data.get("policy") if isinstance(data.get("policy"), dict) else {}
+    try:
+        policy = Policy.model_validate(merge(defaults, overrides))
+    except ValidationError as exc:
+        problems += _problems(exc, lines, name, ("policy",))
+    if problems:
+        raise ConfigError(problems)
+    names = [c.name for c in shape.calendars]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(
+            [ConfigProblem(name, None, "calendars", f"calendar names repeat: {', '.join(dupes)}")]
+        )
+    return Config(policy, shape.calendars, base_dir, name)
+
+
+def load_config(path: Path | None) -> Config:
+    """The effective config: the file at `path` over the defaults, or the defaults alone."""
+    if path is None:
+        return parse_config("{}", "built-in defaults")
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        raise ConfigError([ConfigProblem(str(path), None, "", exc.strerror or str(exc))]) from None
+    return parse_config(text, str(path), path.resolve().parent)

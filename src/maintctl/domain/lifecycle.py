@@ -1,0 +1,28 @@
+"""Which states allow which changes. The approval moves come with team mode."""
+
+from __future__ import annotations
+
+from maintctl.domain.errors import Problem, StateError
+from maintctl.domain.model import Status
+
+CANCELLABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED})
+MODIFIABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED})
+# Windows in these states hold their time on their systems; the rest no longer do.
+OCCUPYING = frozenset(set(Status) - {Status.CANCELLED})
+
+
+def require(status: Status, allowed: frozenset[Status], action: str, window_id: str) -> None:
+    """Refuse `action` unless the window is in one of the allowed states."""
+    if status in allowed:
+        return
+    names = ", ".join(sorted(s.value for s in allowed))
+    raise StateError(
+        [
+            Problem(
+                "status",
+                "state",
+                f"{window_id} is {status.value}; {action} needs it to be one of {names}",
+                "look at it with maintctl window show " + window_id,
+            )
+        ]
+    )

@@ -1,0 +1,133 @@
+"""The maintenance window and the values it is made of."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from maintctl.domain.intervals import Interval
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    PENDING_APPROVAL = "pending_approval"
+    SCHEDULED = "scheduled"
+    IN_PROGRESS = "in_progress"
+    VERIFYING = "verifying"
+    COMPLETED = "completed"
+    ROLLED_BACK = "rolled_back"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Risk(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Severity(StrEnum):
+    BLOCK = "block"
+    WARN = "warn"
+    INFO = "info"
+
+
+class ItemKind(StrEnum):
+    """What a calendar item or conflict comes from."""
+
+    WINDOW = "window"
+    DEPLOYMENT = "deployment"
+    ONCALL = "oncall"
+    CUSTOMER_COMMITMENT = "customer-commitment"
+    FREEZE = "freeze"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Something on the calendar that touches a window or a day."""
+
+    kind: ItemKind
+    name: str
+    start: datetime
+    end: datetime
+    severity: Severity
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One occurrence from an outside iCalendar feed, already expanded and in UTC."""
+
+    calendar: str
+    kind: ItemKind
+    severity: Severity
+    summary: str
+    start: datetime
+    end: datetime
+    uid: str = ""
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """Another window as the conflict rules see it: its time and its systems."""
+
+    id: str
+    start: datetime
+    end: datetime
+    systems: frozenset[str]
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+@dataclass
+class RequestDetails:
+    """The free-text parts of the runbook's Maintenance Request Template."""
+
+    justification: str = ""
+    prerequisites: list[str] = field(default_factory=list)
+    execution_plan: list[str] = field(default_factory=list)
+    rollback_plan: list[str] = field(default_factory=list)
+    verification_steps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WindowSpec:
+    """A checked request: what create and modify hand to the rules."""
+
+    type: str
+    start: datetime
+    end: datetime
+    systems: list[str]
+    owner: str
+    description: str
+    impact: str = ""
+    risk: Risk = Risk.LOW
+    details: RequestDetails = field(default_factory=RequestDetails)
+
+    @property
+    def interval(self) -> Interval:
+        return Interval(self.start, self.end)
+
+
+@dataclass
+class Window:
+    """A stored maintenance window."""
+
+    id: str
+    status: Status
+    spec: WindowSpec
+    requested_by: str
+    created_at: datetime
+    updated_at: datetime
+    conflicts: list[Conflict] = field(default_factory=list)
+    cancel_reason: str | None = None
+    sequence: int = 0
+    version: int = 1

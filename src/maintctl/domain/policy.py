@@ -1,0 +1,194 @@
+"""The team's rules as data: maintenance types, allowed windows, freezes and calendar notes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from maintctl.domain.times import TimeParseError, format_duration, parse_duration
+
+APPROVER_ROLES = ("team-lead", "engineering-manager", "vp-engineering", "cto")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ANNUAL = re.compile(r"^(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$")
+
+
+def _duration(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return parse_duration("duration", value)
+        except TimeParseError as exc:
+            raise ValueError(exc.problem.message + "; " + exc.problem.fix) from None
+    return value
+
+
+def _clock(value: object) -> object:
+    # YAML 1.1 reads an unquoted 02:00 as the base-60 integer 120; take it back as a time.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return time(value // 60 % 24, value % 60)
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"{value!r} is not an IANA time zone; use a name like UTC or Europe/Berlin"
+        ) from None
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+Clock = Annotated[time, BeforeValidator(_clock)]
+IanaZone = Annotated[str, AfterValidator(_zone)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AllowedWindow(_Strict):
+    """A recurring wall-clock window, e.g. Sundays 02:00-06:00 Europe/Berlin."""
+
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]]
+    start: Clock
+    end: Clock
+    nth: Literal[1, 2, 3, 4, 5, -1] | None = Field(
+        default=None, description="only the nth such weekday of the month (-1: the last)"
+    )
+    zone: IanaZone = "UTC"
+    description: str = ""
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.zone)
+
+
+class MaintenanceType(_Strict):
+    """One maintenance type: how long it may last, how much notice, who signs, when it may run."""
+
+    description: str = ""
+    customer_impact: str = ""
+    max_duration: Duration | None = None
+    notice: Duration = timedelta(0)
+    approvals: list[str] = Field(default_factory=list)
+    windows: list[str] | Literal["any"] = "any"
+    customer_impacting: bool = True
+    ignores_freezes: bool = False
+    sla_credits: str = "none"
+
+    @field_validator("approvals")
+    @classmethod
+    def _known_roles(cls, value: list[str]) -> list[str]:
+        unknown = [r for r in value if r not in APPROVER_ROLES]
+        if unknown:
+            raise ValueError(
+                f"unknown approver role {', '.join(unknown)}; use {', '.join(APPROVER_ROLES)}"
+            )
+        return value
+
+
+class Freeze(_Strict):
+    """A period when only exempt types may run: every year (MM-DD HH:MM) or once (instants)."""
+
+    name: str
+    start: str = Field(alias="from")
+    end: str = Field(alias="until")
+    zone: IanaZone = "UTC"
+    description: str = ""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _form(cls, value: str) -> str:
+        if _ANNUAL.match(value):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is neither MM-DD HH:MM (every year) nor an instant with Z"
+            ) from None
+        if moment.tzinfo is None:
+            raise ValueError(f"{value!r} has no time zone; add Z or an offset")
+        return value
+
+    @property
+    def annual(self) -> bool:
+        return bool(_ANNUAL.match(self.start))
+
+    def annual_parts(self, value: str) -> tuple[int, int, int, int]:
+        m = _ANNUAL.match(value)
+        assert m is not None
+        return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0), int(m.group(4) or 0)
+
+    def instant(self, value: str) -> datetime:
+        return datetime.fromisoformat(value).astimezone(UTC)
+
+
+class CalendarNote(_Strict):
+    """An informational calendar entry: week N of some months (the runbook's patching weeks)."""
+
+    name: str
+    title: str = ""
+    week: Literal[1, 2, 3, 4, 5]
+    months: list[int] = Field(default_factory=lambda: list(range(1, 13)))
+
+    @field_validator("months")
+    @classmethod
+    def _months(cls, value: list[int]) -> list[int]:
+        if any(m < 1 or m > 12 for m in value):
+            raise ValueError("months are numbers from 1 to 12")
+        return value
+
+    def days(self, year: int, month: int) -> tuple[date, date] | None:
+        """First and last day of this note's week in a month, or None when it does not apply."""
+        if month not in self.months:
+            return None
+        first = date(year, month, 7 * (self.week - 1) + 1)
+        last = first + timedelta(days=6)
+        while last.month != month:
+            last -= timedelta(days=1)
+        return (first, last) if first.month == month else None
+
+
+class Policy(_Strict):
+    """The whole effective policy."""
+
+    types: dict[str, MaintenanceType]
+    windows: dict[str, AllowedWindow] = Field(default_factory=dict)
+    freezes: list[Freeze] = Field(default_factory=list)
+    notes: list[CalendarNote] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _windows_exist(self) -> Policy:
+        for name, rule in self.types.items():
+            if rule.windows == "any":
+                continue
+            missing = [w for w in rule.windows if w not in self.windows]
+            if missing:
+                raise ValueError(
+                    f"type {name} names unknown window {', '.join(missing)}; "
+                    f"define it under windows or use one of {', '.join(self.windows) or 'none'}"
+                )
+        return self
+
+    def type_names(self) -> list[str]:
+        return list(self.types)
+
+
+def describe_duration(value: timedelta | None) -> str:
+    return "none" if value is None else format_duration(value)

@@ -1,0 +1,85 @@
+"""The schema, as typed SQLAlchemy models. Migrations in migrations/ must match it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from maintctl.store.types import Json, UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class WindowRow(Base):
+    __tablename__ = "windows"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq_year: Mapped[int | None] = mapped_column(Integer)
+    seq_no: Mapped[int | None] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_s: Mapped[int] = mapped_column(Integer)
+    owner: Mapped[str] = mapped_column(String(200))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    impact: Mapped[str] = mapped_column(Text, default="")
+    risk: Mapped[str] = mapped_column(String(16))
+    details: Mapped[dict[str, Any]] = mapped_column(Json)
+    conflicts: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    systems: Mapped[list[SystemRow]] = relationship(
+        back_populates="window", cascade="all, delete-orphan", lazy="selectin",
+        order_by="SystemRow.system",
+    )
+
+    __table_args__ = (
+        Index("ix_windows_start_at", "start_at"),
+        Index("ix_windows_status_start", "status", "start_at"),
+        Index("ix_windows_seq", "seq_year", "seq_no"),
+        Index("ix_windows_duration", "duration_s"),
+    )
+
+
+class SystemRow(Base):
+    """One (window, system) pair, with the window's time copied so overlap is one indexed query."""
+
+    __tablename__ = "window_systems"
+
+    window_id: Mapped[str] = mapped_column(
+        ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True
+    )
+    system: Mapped[str] = mapped_column(String(64), primary_key=True)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    window: Mapped[WindowRow] = relationship(back_populates="systems")
+
+    __table_args__ = (Index("ix_window_systems_system_start", "system", "start_at"),)
+
+
+class AuditRow(Base):
+    """Append-only record of every change: who, when, what, from and to."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(Json)
