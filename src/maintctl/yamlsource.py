@@ -53,3 +53,22 @@ def line_of(lines: dict[Path, int], path: Path) -> int | None:
         if path[:cut] in lines:
             return lines[path[:cut]]
     return None
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """SafeLoader that keeps timestamps as the text typed, so a naive time can be refused."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_plain(text: str) -> Any:
+    """Parse YAML data with times left as strings; raise YamlError naming the line."""
+    try:
+        return yaml.load(text, Loader=_PlainLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise YamlError((mark.line + 1) if mark else 1, str(exc.problem)) from None

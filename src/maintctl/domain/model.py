@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from maintctl.domain.intervals import Interval
+from maintctl.domain.times import format_instant
 
 
 class Status(StrEnum):
@@ -54,6 +55,17 @@ class Conflict:
     end: datetime
     severity: Severity
     detail: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """The stable JSON shape of a conflict or calendar item."""
+        return {
+            "kind": self.kind.value,
+            "name": self.name,
+            "start": format_instant(self.start),
+            "end": format_instant(self.end),
+            "severity": self.severity.value,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -13,6 +14,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     field_validator,
     model_validator,
 )
@@ -50,8 +52,12 @@ def _zone(value: str) -> str:
     return value
 
 
-Duration = Annotated[timedelta, BeforeValidator(_duration)]
-Clock = Annotated[time, BeforeValidator(_clock)]
+Duration = Annotated[
+    timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, when_used="json")
+]
+Clock = Annotated[
+    time, BeforeValidator(_clock), PlainSerializer(lambda t: t.strftime("%H:%M"), when_used="json")
+]
 IanaZone = Annotated[str, AfterValidator(_zone)]
 
 
@@ -158,11 +164,11 @@ class CalendarNote(_Strict):
         """First and last day of this note's week in a month, or None when it does not apply."""
         if month not in self.months:
             return None
-        first = date(year, month, 7 * (self.week - 1) + 1)
-        last = first + timedelta(days=6)
-        while last.month != month:
-            last -= timedelta(days=1)
-        return (first, last) if first.month == month else None
+        length = calendar.monthrange(year, month)[1]
+        first_day = 7 * (self.week - 1) + 1
+        if first_day > length:
+            return None
+        return date(year, month, first_day), date(year, month, min(first_day + 6, length))
 
 
 class Policy(_Strict):
@@ -188,6 +194,10 @@ class Policy(_Strict):
 
     def type_names(self) -> list[str]:
         return list(self.types)
+
+    def as_json(self) -> dict[str, Any]:
+        """The policy as plain data, in the same form the YAML file takes."""
+        return self.model_dump(mode="json", by_alias=True)
 
 
 def describe_duration(value: timedelta | None) -> str:

@@ -41,7 +41,8 @@ def window_occurrences(rule: AllowedWindow, span: Interval) -> Iterator[Interval
         if day.weekday() in weekdays and _nth_matches(day, rule.nth):
             end_day = day + ONE_DAY if crosses_midnight else day
             occurrence = Interval(_local(day, rule.start, tz), _local(end_day, rule.end, tz))
-            if occurrence.overlaps(span):
+            # A window lying wholly inside a spring-forward gap does not happen that day.
+            if occurrence.start < occurrence.end and occurrence.overlaps(span):
                 yield occurrence
         day += ONE_DAY
 

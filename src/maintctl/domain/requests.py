@@ -10,13 +10,24 @@ from typing import Any
 
 from maintctl.domain.errors import Problem
 from maintctl.domain.model import Risk, WindowSpec
-from maintctl.domain.times import TimeParseError, parse_instant
+from maintctl.domain.times import TimeParseError, parse_duration, parse_instant
 
 SYSTEM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 TEXT_FIELDS = ("owner", "description", "impact")
 LIST_DETAILS = ("prerequisites", "execution_plan", "rollback_plan", "verification_steps")
 FIELDS = frozenset(
-    {"id", "type", "start", "end", "systems", "risk", "justification", *TEXT_FIELDS, *LIST_DETAILS}
+    {
+        "id",
+        "type",
+        "start",
+        "end",
+        "duration",
+        "systems",
+        "risk",
+        "justification",
+        *TEXT_FIELDS,
+        *LIST_DETAILS,
+    }
 )
 
 
@@ -37,6 +48,17 @@ def _instant(field: str, value: Any, problems: list[Problem]) -> datetime | None
     except TimeParseError as exc:
         problems.append(exc.problem)
         return None
+
+
+def _end_from_duration(
+    value: Any, start: datetime | None, problems: list[Problem]
+) -> datetime | None:
+    try:
+        length = parse_duration("duration", str(value))
+    except TimeParseError as exc:
+        problems.append(exc.problem)
+        return None
+    return None if start is None else start + length
 
 
 def _list(value: Any) -> list[str]:
@@ -62,10 +84,16 @@ def build_spec(
         )
     if base is None:
         for name in ("type", "start", "end", "description"):
+            if name == "end" and "duration" in given:
+                continue
             if not str(given.get(name, "")).strip():
                 problems.append(Problem(name, "required", f"{name} is required", f"give --{name}"))
     start = _instant("start", given["start"], problems) if "start" in given else None
     end = _instant("end", given["end"], problems) if "end" in given else None
+    if end is None and "duration" in given and "end" not in given:
+        end = _end_from_duration(
+            given["duration"], start or (base.start if base else None), problems
+        )
     risk: Risk | None = None
     if "risk" in given:
         try:

@@ -77,7 +77,9 @@ def format_duration(value: timedelta) -> str:
     if seconds == 0:
         return "0m"
     parts = []
-    for unit in ("d", "h", "m", "s"):
+    # Up to two days reads better in hours, as the runbook writes 24 and 48 hours.
+    units = ("d", "h", "m", "s") if seconds >= 3 * 86400 else ("h", "m", "s")
+    for unit in units:
         n, seconds = divmod(seconds, _UNITS[unit])
         if n:
             parts.append(f"{n}{unit}")

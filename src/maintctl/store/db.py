@@ -64,10 +64,9 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that holds the write lock from its start and commits at the end."""
-        with self.sessions() as session:
+        with self.sessions() as session, session.begin():
             session.connection(execution_options={"immediate": True})
-            with session.begin_nested() if session.in_transaction() else session.begin():
-                yield session
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

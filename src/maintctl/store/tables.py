@@ -40,7 +40,9 @@ class WindowRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     systems: Mapped[list[SystemRow]] = relationship(
-        back_populates="window", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="window",
+        cascade="all, delete-orphan",
+        lazy="selectin",
         order_by="SystemRow.system",
     )
 

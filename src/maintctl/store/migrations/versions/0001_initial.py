@@ -49,7 +49,9 @@ def upgrade() -> None:
     op.create_table(
         "window_systems",
         sa.Column(
-            "window_id", sa.String(32), sa.ForeignKey("windows.id", ondelete="CASCADE"),
+            "window_id",
+            sa.String(32),
+            sa.ForeignKey("windows.id", ondelete="CASCADE"),
             primary_key=True,
         ),
         sa.Column("system", sa.String(64), primary_key=True),

@@ -1,0 +1,6 @@
+.PHONY: test bench
+test:
+	scripts/test
+
+bench:
+	.venv/bin/python bench/bench_schedule.py

@@ -1,0 +1,1 @@
+"""The HTTP face: FastAPI routes that turn requests into service calls."""

@@ -1,0 +1,60 @@
+"""Service errors and request validation errors as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from maintctl.domain.errors import MaintctlError, Problem
+
+PROBLEM_JSON = "application/problem+json"
+STATUS = {
+    "rule-violation": 422,
+    "conflict": 409,
+    "not-found": 404,
+    "state": 409,
+    "calendar-feed": 502,
+}
+TITLE = {
+    "rule-violation": "The request breaks a rule",
+    "conflict": "The request conflicts with something already planned",
+    "not-found": "Not found",
+    "state": "The window's state does not allow this",
+    "calendar-feed": "An outside calendar could not be read",
+}
+
+
+def problem_response(kind: str, problems: list[Problem], instance: str) -> JSONResponse:
+    status = STATUS.get(kind, 400)
+    body: dict[str, Any] = {
+        "type": f"urn:maintctl:problem:{kind}",
+        "title": TITLE.get(kind, "Bad request"),
+        "status": status,
+        "detail": "; ".join(p.line() for p in problems),
+        "instance": instance,
+        "problems": [p.as_dict() for p in problems],
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(MaintctlError)
+    async def _domain(request: Request, exc: MaintctlError) -> JSONResponse:
+        return problem_response(exc.kind, exc.problems, request.url.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            Problem(
+                ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
+                or "body",
+                "request-shape",
+                err["msg"],
+                "see /openapi.json for the request's shape",
+            )
+            for err in exc.errors()
+        ]
+        return problem_response("rule-violation", problems, request.url.path)

@@ -1,0 +1,31 @@
+"""/api/v1/policy, /api/v1/template and /healthz."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import text
+
+from maintctl.api.deps import AppDeps
+from maintctl.domain import template
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/api/v1/policy")
+def policy(deps: AppDeps) -> dict[str, Any]:
+    return {"source": deps.config.source, "policy": deps.config.policy.as_json()}
+
+
+@router.get("/api/v1/template", response_class=PlainTextResponse)
+def blank_template() -> PlainTextResponse:
+    return PlainTextResponse(template.blank_template(), media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/healthz")
+def healthz(deps: AppDeps) -> dict[str, str]:
+    with deps.db.read() as session:
+        session.execute(text("SELECT 1"))
+    return {"status": "ok"}

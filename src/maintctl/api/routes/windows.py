@@ -1,0 +1,111 @@
+"""/api/v1/windows: create, list, show, modify, cancel, history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from maintctl.api import shapes
+from maintctl.api.deps import AppDeps
+from maintctl.domain import template
+from maintctl.domain.errors import RuleViolation
+from maintctl.services import windows as service
+from maintctl.store import audit
+
+router = APIRouter(prefix="/api/v1/windows", tags=["windows"])
+
+
+class WindowFields(BaseModel):
+    """Fields as typed: times are strings that must carry Z or an offset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = None
+    type: str | None = None
+    start: str | None = Field(default=None, examples=["2024-12-29T02:00:00Z"])
+    end: str | None = Field(default=None, examples=["2024-12-29T04:00:00Z"])
+    duration: str | None = Field(default=None, examples=["2h"])
+    systems: list[str] | None = None
+    owner: str | None = None
+    description: str | None = None
+    impact: str | None = None
+    risk: str | None = None
+    justification: str | None = None
+    prerequisites: list[str] | None = None
+    execution_plan: list[str] | None = None
+    rollback_plan: list[str] | None = None
+    verification_steps: list[str] | None = None
+    request_markdown: str | None = Field(
+        default=None, description="a filled Maintenance Request Template; other fields override it"
+    )
+
+    def raw(self) -> dict[str, Any]:
+        given = self.model_dump(exclude_none=True, exclude={"request_markdown"})
+        if self.request_markdown is None:
+            return given
+        try:
+            parsed = template.parse_request(self.request_markdown)
+        except template.TemplateError as exc:
+            raise RuleViolation(exc.problems) from None
+        return {**parsed, **given}
+
+
+class CancelBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str
+
+
+@router.get("")
+def list_windows(
+    deps: AppDeps,
+    upcoming: bool = False,
+    status: Annotated[str | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    with deps.db.read() as session:
+        found = service.listing(deps, session, upcoming=upcoming, status=status)
+        return [shapes.window(w) for w in found]
+
+
+@router.post("", status_code=201)
+def create_window(deps: AppDeps, body: WindowFields, response: Response) -> dict[str, Any]:
+    with deps.db.write() as session:
+        created = service.create(deps, session, body.raw(), deps.actor)
+    response.headers["Location"] = f"/api/v1/windows/{created.id}"
+    return shapes.window(created)
+
+
+@router.get("/{window_id}", response_model=None)
+def show_window(
+    deps: AppDeps, window_id: str, format: str = "json"
+) -> dict[str, Any] | PlainTextResponse:
+    with deps.db.read() as session:
+        found = service.require(session, window_id)
+    if format == "markdown":
+        rule = deps.config.policy.types.get(found.spec.type)
+        text = template.render_request(found, rule.approvals if rule else [])
+        return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+    return shapes.window(found)
+
+
+@router.patch("/{window_id}")
+def modify_window(deps: AppDeps, window_id: str, body: WindowFields) -> dict[str, Any]:
+    with deps.db.write() as session:
+        changed = service.modify(deps, session, window_id, body.raw(), deps.actor)
+    return shapes.window(changed)
+
+
+@router.post("/{window_id}/cancel")
+def cancel_window(deps: AppDeps, window_id: str, body: CancelBody) -> dict[str, Any]:
+    with deps.db.write() as session:
+        cancelled = service.cancel(deps, session, window_id, body.reason, deps.actor)
+    return shapes.window(cancelled)
+
+
+@router.get("/{window_id}/history")
+def window_history(deps: AppDeps, window_id: str) -> list[dict[str, Any]]:
+    with deps.db.read() as session:
+        found = service.require(session, window_id)
+        return [shapes.audit(row) for row in audit.history(session, found.id)]

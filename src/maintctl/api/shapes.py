@@ -1,0 +1,54 @@
+"""The stable JSON shapes of the API (later features add fields, never rename)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from maintctl.domain.model import Conflict, Window
+from maintctl.domain.slots import Slot
+from maintctl.domain.times import format_instant
+from maintctl.store.tables import AuditRow
+
+
+def window(w: Window) -> dict[str, Any]:
+    spec = w.spec
+    return {
+        "id": w.id,
+        "type": spec.type,
+        "status": w.status.value,
+        "start": format_instant(spec.start),
+        "end": format_instant(spec.end),
+        "systems": list(spec.systems),
+        "owner": spec.owner,
+        "description": spec.description,
+        "impact": spec.impact,
+        "risk": spec.risk.value,
+        "conflicts": [c.as_dict() for c in w.conflicts],
+        "cancel_reason": w.cancel_reason,
+        "created_at": format_instant(w.created_at),
+        "updated_at": format_instant(w.updated_at),
+        "requested_by": w.requested_by,
+        "details": asdict(spec.details),
+        "version": w.version,
+    }
+
+
+def item(c: Conflict) -> dict[str, str]:
+    return c.as_dict()
+
+
+def slot(s: Slot) -> dict[str, str]:
+    return {"start": format_instant(s.start), "end": format_instant(s.end), "window": s.window}
+
+
+def audit(row: AuditRow) -> dict[str, Any]:
+    return {
+        "at": format_instant(row.at),
+        "actor": row.actor,
+        "action": row.action,
+        "from": row.from_status,
+        "to": row.to_status,
+        "comment": row.detail.get("comment", ""),
+        "changes": row.detail.get("changes", {}),
+    }

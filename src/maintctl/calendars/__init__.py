@@ -1,0 +1,1 @@
+"""Outside iCalendar feeds whose events count as conflicts."""

@@ -1,0 +1,1 @@
+"""The maintctl command line: a client of the HTTP API."""

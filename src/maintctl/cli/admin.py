@@ -1,0 +1,94 @@
+"""`maintctl policy`, `maintctl db` and `maintctl serve`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from maintctl.cli.client import connect, fail
+from maintctl.cli.output import console, print_json
+
+policy_app = typer.Typer(help="The effective policy: types, windows, freezes.")
+db_app = typer.Typer(help="The database schema.")
+
+
+@policy_app.command("show")
+def policy_show(
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
+    """Print the effective policy (defaults merged with your config file)."""
+    with connect() as api:
+        data = api.json("GET", "/api/v1/policy")
+    if as_json:
+        print_json(data)
+        return
+    import yaml
+
+    console.print(f"# effective policy; overrides from: {data['source']}", markup=False)
+    print(yaml.safe_dump(data["policy"], sort_keys=False, allow_unicode=True), end="")
+
+
+@policy_app.command("check")
+def policy_check(path: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:
+    """Validate a config file; each mistake is named with its line."""
+    from maintctl.config import ConfigError, load_config
+
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        fail([p.text() for p in exc.problems])
+    console.print(
+        f"{path}: OK ({len(config.policy.types)} types, {len(config.policy.windows)} windows, "
+        f"{len(config.policy.freezes)} freezes, {len(config.calendars)} calendars)",
+        markup=False,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations (they also run on first use)."""
+    from maintctl.config import Settings
+    from maintctl.store import migrate
+    from maintctl.store.db import Database
+
+    db = Database(Settings().resolved_database_url())
+    applied = migrate.upgrade(db)
+    console.print(f"schema at {migrate.current(db)}" + (" (upgraded)" if applied else ""))
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8080,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    demo: Annotated[bool, typer.Option("--demo", help="load a few sample windows first")] = False,
+) -> None:
+    """Run the HTTP API (and /calendar.ics) on uvicorn."""
+    import uvicorn
+
+    from maintctl.config import ConfigError, Settings
+    from maintctl.local import build_deps
+    from maintctl.store import migrate
+
+    try:
+        deps = build_deps(Settings())
+    except ConfigError as exc:
+        fail([p.text() for p in exc.problems])
+    migrate.upgrade(deps.db)
+    if demo:
+        from maintctl.services.demo import load_demo
+
+        made = load_demo(deps)
+        console.print(
+            f"demo: {len(made)} sample windows loaded" if made else "demo: already loaded"
+        )
+    console.print(f"maintctl API on http://{host}:{port} (OpenAPI at /openapi.json)", markup=False)
+    uvicorn.run(
+        "maintctl.local:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

@@ -1,0 +1,83 @@
+"""Talking to the API: the server at MAINTCTL_URL, or the same app in-process, on local data."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import httpx
+import typer
+
+EXIT_NOT_OK = 1
+EXIT_REFUSED = 2
+
+
+def fail(lines: list[str]) -> NoReturn:
+    """Print one line per problem to stderr and exit 2."""
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
+    raise typer.Exit(EXIT_REFUSED)
+
+
+def _problem_lines(response: httpx.Response) -> list[str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return [f"the server answered {response.status_code}: {response.text[:200]}"]
+    problems = body.get("problems") if isinstance(body, dict) else None
+    if problems:
+        lines = []
+        for p in problems:
+            text = f"{p['field']}: {p['message']}"
+            lines.append(f"{text}; {p['fix']}" if p.get("fix") else text)
+        return lines
+    detail = body.get("detail") or body.get("title") if isinstance(body, dict) else None
+    return [f"{response.status_code}: {detail or response.text[:200]}"]
+
+
+class Api:
+    """A thin client: sends requests, turns problem+json into one line per problem and exit 2."""
+
+    def __init__(self, http: Any) -> None:
+        self.http = http
+
+    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response: httpx.Response = self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            fail([f"could not reach the maintctl server: {exc.__class__.__name__}"])
+        if response.status_code >= 400:
+            fail(_problem_lines(response))
+        return response
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.call(method, path, **kwargs).json()
+
+
+@contextmanager
+def connect() -> Iterator[Api]:
+    """The API at MAINTCTL_URL, else an in-process app over the local database."""
+    from maintctl.config import ConfigError, Settings
+
+    settings = Settings()
+    if settings.url:
+        with httpx.Client(base_url=settings.url.rstrip("/"), timeout=30.0) as http:
+            yield Api(http)
+        return
+    # Imported here so `maintctl --help` and remote calls never pay for the server's imports.
+    with warnings.catch_warnings():
+        # Starlette nudges toward httpx2; httpx is what this client is written for.
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from maintctl.local import build_app
+
+    try:
+        app = build_app(settings)
+    except ConfigError as exc:
+        fail([p.text() for p in exc.problems])
+    with TestClient(app, base_url="http://maintctl.local") as http:
+        yield Api(http)

@@ -1,0 +1,41 @@
+"""The `maintctl` command. Heavy imports happen inside commands, so --help stays fast."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from maintctl.cli import admin, calendar, schedule, window
+
+app = typer.Typer(
+    help="maintctl: plan, check and run maintenance windows by the team's runbook.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", envvar="MAINTCTL_AS", help="act as this account (local mode)"),
+    ] = None,
+) -> None:
+    """Without MAINTCTL_URL, work on the local database; with it, talk to that server."""
+    if as_user:
+        os.environ["MAINTCTL_USER"] = as_user
+
+
+app.add_typer(window.app, name="window")
+app.add_typer(calendar.app, name="calendar")
+app.add_typer(admin.policy_app, name="policy")
+app.add_typer(admin.db_app, name="db")
+app.command()(schedule.check)
+app.command()(schedule.slots)
+app.command()(admin.serve)
+
+
+def run() -> None:
+    app()

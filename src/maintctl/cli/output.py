@@ -1,0 +1,62 @@
+"""Printing: JSON for machines, Rich tables for people. Everything users typed is escaped."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def short(instant: str) -> str:
+    """2024-12-29T02:00:00Z -> 2024-12-29 02:00Z, for tables."""
+    return instant.replace("T", " ").replace(":00Z", "Z") if instant else ""
+
+
+def table(
+    title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], wide: int = 0
+) -> Table:
+    """A table; the first `wide` columns (IDs, times) never wrap."""
+    grid = Table(title=escape(title), title_justify="left", header_style="bold")
+    for index, column in enumerate(columns):
+        grid.add_column(column, no_wrap=index < wide)
+    for row in rows:
+        grid.add_row(*(escape(str(cell)) if cell is not None else "" for cell in row))
+    return grid
+
+
+def window_rows(windows: Sequence[dict[str, Any]]) -> list[list[str]]:
+    return [
+        [
+            w["id"],
+            w["status"],
+            w["type"],
+            short(w["start"]),
+            short(w["end"]),
+            ", ".join(w["systems"]),
+            w["owner"],
+            w["description"],
+        ]
+        for w in windows
+    ]
+
+
+WINDOW_COLUMNS = ("ID", "Status", "Type", "Start (UTC)", "End (UTC)", "Systems", "Owner", "What")
+
+
+def conflict_lines(window: dict[str, Any]) -> None:
+    for c in window.get("conflicts", []):
+        errors.print(
+            f"[yellow]warning[/]: {escape(c['kind'])} {escape(c['name'])}: {escape(c['detail'])} "
+            f"({short(c['start'])} to {short(c['end'])})"
+        )

@@ -1,0 +1,246 @@
+"""`maintctl window ...`: the runbook's maintenance-window.sh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from maintctl.cli.client import connect, fail
+from maintctl.cli.output import (
+    WINDOW_COLUMNS,
+    conflict_lines,
+    console,
+    print_json,
+    short,
+    table,
+    window_rows,
+)
+
+app = typer.Typer(help="Create, list, show, modify and cancel maintenance windows.")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+Systems = Annotated[str | None, typer.Option(help="comma-separated systems, e.g. api,db")]
+
+
+def _file_fields(path: Path) -> dict[str, Any]:
+    """A filled request template (markdown) or the same fields as YAML."""
+    try:
+        text = path.read_text("utf-8")
+    except OSError as exc:
+        fail([f"from-file: cannot read {path}: {exc.strerror}"])
+    if path.suffix.lower() in (".yaml", ".yml"):
+        from maintctl.yamlsource import load_plain
+
+        try:
+            data = load_plain(text)
+        except ValueError as exc:
+            fail([f"from-file: {path} is not valid YAML: {exc}"])
+        if not isinstance(data, dict):
+            fail([f"from-file: {path} must hold a mapping of window fields"])
+        return {k.replace("-", "_"): v for k, v in data.items()}
+    return {"request_markdown": text}
+
+
+def _fields(**given: Any) -> dict[str, Any]:
+    body = {k: v for k, v in given.items() if v is not None}
+    if "systems" in body and isinstance(body["systems"], str):
+        body["systems"] = body["systems"].split(",")
+    return body
+
+
+def _created(window: dict[str, Any], verb: str) -> None:
+    on = f" on {', '.join(window['systems'])}" if window["systems"] else ""
+    console.print(
+        f"{verb} [bold]{escape(window['id'])}[/] ({window['status']}): {escape(window['type'])} "
+        f"{short(window['start'])} to {short(window['end'])}{escape(on)}"
+    )
+    conflict_lines(window)
+
+
+@app.command()
+def create(
+    id: Annotated[str | None, typer.Option("--id", help="MNT-YYYY-NNNN; default next free")] = None,
+    start: Annotated[str | None, typer.Option(help="e.g. 2024-12-29T02:00:00Z")] = None,
+    end: Annotated[str | None, typer.Option(help="e.g. 2024-12-29T04:00:00Z")] = None,
+    duration: Annotated[str | None, typer.Option(help="instead of --end, e.g. 2h")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="e.g. planned-outage")] = None,
+    description: Annotated[str | None, typer.Option()] = None,
+    owner: Annotated[str | None, typer.Option(help="default: you")] = None,
+    systems: Systems = None,
+    impact: Annotated[str | None, typer.Option(help="customer impact, in words")] = None,
+    risk: Annotated[str | None, typer.Option(help="low, medium or high")] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from-file", help="filled request template (.md) or YAML")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Request a maintenance window; it is checked against every rule and stored as a draft."""
+    body = _file_fields(from_file) if from_file else {}
+    body.update(
+        _fields(
+            id=id,
+            start=start,
+            end=end,
+            duration=duration,
+            type=type,
+            description=description,
+            owner=owner,
+            systems=systems,
+            impact=impact,
+            risk=risk,
+        )
+    )
+    with connect() as api:
+        window = api.json("POST", "/api/v1/windows", json=body)
+    if as_json:
+        print_json(window)
+    else:
+        _created(window, "Created")
+
+
+@app.command("list")
+def list_(
+    upcoming: Annotated[bool, typer.Option("--upcoming", help="only those not yet over")] = False,
+    status: Annotated[str | None, typer.Option(help="only this status")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List windows, ordered by start."""
+    params: dict[str, Any] = {"upcoming": upcoming}
+    if status:
+        params["status"] = status
+    with connect() as api:
+        windows = api.json("GET", "/api/v1/windows", params=params)
+    if as_json:
+        print_json(windows)
+        return
+    if not windows:
+        console.print("No maintenance windows" + (" coming up." if upcoming else "."))
+        return
+    console.print(table("Maintenance windows", WINDOW_COLUMNS, window_rows(windows), wide=5))
+
+
+@app.command()
+def show(
+    window_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: JsonOpt = False,
+    format: Annotated[str, typer.Option(help="text or markdown (the filled template)")] = "text",
+) -> None:
+    """Show one window."""
+    with connect() as api:
+        if format == "markdown":
+            print(
+                api.call("GET", f"/api/v1/windows/{window_id}", params={"format": "markdown"}).text,
+                end="",
+            )
+            return
+        window = api.json("GET", f"/api/v1/windows/{window_id}")
+    if as_json:
+        print_json(window)
+        return
+    rows = [
+        ("ID", window["id"]),
+        ("Status", window["status"]),
+        ("Type", window["type"]),
+        ("Start", window["start"]),
+        ("End", window["end"]),
+        ("Systems", ", ".join(window["systems"])),
+        ("Owner", window["owner"]),
+        ("Requested by", window["requested_by"]),
+        ("Description", window["description"]),
+        ("Impact", window["impact"]),
+        ("Risk", window["risk"]),
+    ]
+    if window["cancel_reason"]:
+        rows.append(("Cancelled because", window["cancel_reason"]))
+    console.print(table(window["id"], ("Field", "Value"), rows))
+    conflict_lines(window)
+
+
+@app.command()
+def modify(
+    id: Annotated[str, typer.Option("--id", help="the window to change")],
+    start: Annotated[str | None, typer.Option()] = None,
+    end: Annotated[str | None, typer.Option()] = None,
+    duration: Annotated[str | None, typer.Option(help="new length from the (new) start")] = None,
+    type: Annotated[str | None, typer.Option("--type")] = None,
+    description: Annotated[str | None, typer.Option()] = None,
+    owner: Annotated[str | None, typer.Option()] = None,
+    systems: Systems = None,
+    impact: Annotated[str | None, typer.Option()] = None,
+    risk: Annotated[str | None, typer.Option()] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a window; every check runs again."""
+    body = _fields(
+        start=start,
+        end=end,
+        duration=duration,
+        type=type,
+        description=description,
+        owner=owner,
+        systems=systems,
+        impact=impact,
+        risk=risk,
+    )
+    with connect() as api:
+        window = api.json("PATCH", f"/api/v1/windows/{id}", json=body)
+    if as_json:
+        print_json(window)
+    else:
+        _created(window, "Modified")
+
+
+@app.command()
+def cancel(
+    id: Annotated[str, typer.Option("--id", help="the window to cancel")],
+    reason: Annotated[str, typer.Option(help="why; kept with the window")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Cancel a window; it is kept, with its reason."""
+    with connect() as api:
+        window = api.json("POST", f"/api/v1/windows/{id}/cancel", json={"reason": reason})
+    if as_json:
+        print_json(window)
+    else:
+        console.print(
+            f"Cancelled [bold]{escape(window['id'])}[/]: {escape(window['cancel_reason'])}"
+        )
+
+
+@app.command()
+def history(
+    window_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOpt = False
+) -> None:
+    """Who did what to a window, and when."""
+    with connect() as api:
+        rows = api.json("GET", f"/api/v1/windows/{window_id}/history")
+    if as_json:
+        print_json(rows)
+        return
+    console.print(
+        table(
+            f"History of {window_id}",
+            ("When (UTC)", "Who", "Action", "From", "To", "Comment"),
+            [
+                (
+                    short(r["at"]),
+                    r["actor"],
+                    r["action"],
+                    r["from"] or "",
+                    r["to"] or "",
+                    r["comment"],
+                )
+                for r in rows
+            ],
+        )
+    )
+
+
+@app.command()
+def template() -> None:
+    """Print the blank Maintenance Request Template (fill it, then create --from-file)."""
+    with connect() as api:
+        print(api.call("GET", "/api/v1/template").text, end="")

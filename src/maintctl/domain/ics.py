@@ -1,0 +1,86 @@
+"""Maintenance windows as an RFC 5545 calendar, for calendar apps to subscribe to."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from icalendar import Calendar, Event, vText
+
+from maintctl.domain.model import Status, Window
+
+PRODID = "-//maintctl//maintctl//EN"
+
+EVENT_STATUS: dict[Status, str] = {
+    Status.DRAFT: "TENTATIVE",
+    Status.PENDING_APPROVAL: "TENTATIVE",
+    Status.SCHEDULED: "CONFIRMED",
+    Status.IN_PROGRESS: "CONFIRMED",
+    Status.VERIFYING: "CONFIRMED",
+    Status.COMPLETED: "CONFIRMED",
+    Status.ROLLED_BACK: "CONFIRMED",
+    Status.CLOSED: "CONFIRMED",
+    Status.CANCELLED: "CANCELLED",
+}
+
+# RFC 5545 TEXT allows no control characters but tab and line breaks; icalendar passes them
+# through, and some calendar apps then reject the whole feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def export_calendar(
+    windows: Iterable[Window], *, name: str = "maintctl maintenance windows", now: datetime
+) -> bytes:
+    """One VCALENDAR with a VEVENT per window, as bytes ready to serve as text/calendar."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    # icalendar does not know X-WR-CALNAME is TEXT and would write it unescaped.
+    calendar.add("x-wr-calname", vText(_text(name)))
+    for window in windows:
+        calendar.add_component(window_event(window, now=now))
+    return bytes(calendar.to_ical())  # to_ical is not annotated
+
+
+def window_event(window: Window, *, now: datetime) -> Event:
+    """The VEVENT for one window; its UID stays the same however the window changes."""
+    spec = window.spec
+    event = Event()
+    event.add("uid", f"{window.id}@maintctl")
+    event.add("dtstamp", _utc(now))
+    event.add("dtstart", _utc(spec.start))
+    event.add("dtend", _utc(spec.end))
+    event.add("summary", _text(f"[{spec.type}] {spec.description}"))
+    event.add("description", _text(_description(window)))
+    if spec.systems:
+        event.add("categories", [_text(system) for system in spec.systems])
+    event.add("sequence", window.sequence)
+    event.add("last-modified", _utc(window.updated_at))
+    event.add("status", EVENT_STATUS[window.status])
+    return event
+
+
+def _description(window: Window) -> str:
+    spec = window.spec
+    lines = [
+        f"Owner: {spec.owner}",
+        f"Systems: {', '.join(spec.systems)}",
+        f"Impact: {spec.impact}",
+        f"Risk: {spec.risk.value}",
+        f"Status: {window.status.value}",
+        f"ID: {window.id}",
+    ]
+    if window.status is Status.CANCELLED and window.cancel_reason:
+        lines.append(f"Cancelled: {window.cancel_reason}")
+    return "\n".join(lines)
+
+
+def _text(value: str) -> str:
+    return _CONTROL.sub("", value)
+
+
+def _utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{value.isoformat()} has no time zone; calendar times must be instants")
+    return value.astimezone(UTC)

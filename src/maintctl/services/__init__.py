@@ -1,0 +1,1 @@
+"""Use cases: each calls the domain for every rule; the unit of work around it commits."""

@@ -1,0 +1,92 @@
+"""The month view's items and the iCalendar export of all windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from maintctl.domain import ics, rules
+from maintctl.domain.errors import Problem, RuleViolation
+from maintctl.domain.intervals import Interval
+from maintctl.domain.model import Conflict, ItemKind, Severity, Status
+from maintctl.domain.recurrence import freeze_occurrences, note_occurrences
+from maintctl.services.deps import Deps
+from maintctl.store import windows as store
+
+
+def month_span(text: str) -> tuple[int, int, Interval]:
+    """Read YYYY-MM into (year, month, the month as a UTC interval)."""
+    try:
+        first = datetime.strptime(text.strip(), "%Y-%m").replace(tzinfo=UTC)
+    except ValueError:
+        raise RuleViolation(
+            [Problem("month", "month-format", f"{text!r} is not a month", "write it like 2024-12")]
+        ) from None
+    nxt = (
+        first.replace(year=first.year + 1, month=1)
+        if first.month == 12
+        else first.replace(month=first.month + 1)
+    )
+    return first.year, first.month, Interval(first, nxt)
+
+
+def month_items(deps: Deps, session: Session, span: Interval) -> list[Conflict]:
+    """Windows, freezes, calendar events and notes touching a month, by start."""
+    policy = deps.config.policy
+    items: list[Conflict] = []
+    for w in store.overlapping(session, span):
+        if w.status == Status.CANCELLED:
+            continue
+        items.append(
+            Conflict(
+                ItemKind.WINDOW,
+                w.id,
+                w.spec.start,
+                w.spec.end,
+                Severity.INFO,
+                f"[{w.spec.type}] {w.spec.description} ({w.status.value})",
+            )
+        )
+    for freeze in policy.freezes:
+        for occ in freeze_occurrences(freeze, span):
+            items.append(
+                Conflict(
+                    ItemKind.FREEZE,
+                    freeze.name,
+                    occ.start,
+                    occ.end,
+                    Severity.BLOCK,
+                    freeze.description or "change freeze",
+                )
+            )
+    for note in policy.notes:
+        for occ in note_occurrences(note, span):
+            items.append(
+                Conflict(
+                    ItemKind.NOTE,
+                    note.name,
+                    occ.start,
+                    occ.end,
+                    Severity.INFO,
+                    note.title or note.name,
+                )
+            )
+    events = deps.events(span)
+    items.extend(
+        Conflict(e.kind, e.calendar, e.start, e.end, e.severity, e.summary)
+        for e in events
+        if e.kind != ItemKind.ONCALL
+    )
+    items.extend(
+        c
+        for c in rules.calendar_conflicts(span, events, deps.feeds.oncall_calendars())
+        if c.start == c.end  # handoffs; a month's gaps are noise on the grid
+    )
+    items.sort(key=lambda c: (c.start, c.kind.value, c.name))
+    return items
+
+
+def export(deps: Deps, session: Session) -> bytes:
+    """Every window, cancelled ones included so subscribers see them go, as RFC 5545."""
+    return ics.export_calendar(store.listing(session), now=deps.clock())

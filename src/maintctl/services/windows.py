@@ -1,0 +1,229 @@
+"""Creating, changing, cancelling and listing maintenance windows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from maintctl.domain import lifecycle, rules
+from maintctl.domain.errors import ConflictError, NotFound, Problem, RuleViolation, refuse
+from maintctl.domain.ids import emt_id, id_problem, mnt_id, parse_id
+from maintctl.domain.model import Status, Window, WindowSpec
+from maintctl.domain.requests import build_spec
+from maintctl.services.deps import Deps
+from maintctl.store import audit
+from maintctl.store import windows as store
+
+ID_ATTEMPTS = 3
+
+
+def context(deps: Deps, session: Session, spec: WindowSpec, exclude: str | None) -> rules.Context:
+    """Everything the rules need to judge `spec` besides the policy."""
+    return rules.Context(
+        now=deps.clock(),
+        bookings=store.bookings(session, spec.systems, spec.interval, exclude),
+        events=deps.events(spec.interval),
+        oncall=deps.feeds.oncall_calendars(),
+    )
+
+
+def _judge(deps: Deps, session: Session, spec: WindowSpec, exclude: str | None) -> rules.Verdict:
+    verdict = rules.check_spec(spec, deps.config.policy, context(deps, session, spec, exclude))
+    refuse(verdict.problems)
+    return verdict
+
+
+def require(session: Session, window_id: str) -> Window:
+    found = store.get(session, window_id.strip().upper())
+    if found is None:
+        raise NotFound(
+            [
+                Problem(
+                    "id",
+                    "not-found",
+                    f"there is no window {window_id}",
+                    "list them with maintctl window list",
+                )
+            ]
+        )
+    return found
+
+
+def _explicit_id_problems(session: Session, text: str) -> list[Problem]:
+    try:
+        parsed = parse_id(text)
+    except ValueError:
+        return [id_problem(text)]
+    if store.exists(session, parsed.text):
+        return [
+            Problem(
+                "id",
+                "id-taken",
+                f"{parsed.text} is taken",
+                "choose another ID or leave --id out for the next free number",
+            )
+        ]
+    return []
+
+
+def _new_id(
+    session: Session, raw_id: Any, spec: WindowSpec, now: datetime
+) -> tuple[str, tuple[int, int] | None]:
+    """The window's ID: the one given (already checked), an EMT- one, or the next free number."""
+    if raw_id:
+        parsed = parse_id(str(raw_id))
+        seq = (parsed.year, parsed.number) if parsed.year and parsed.number else None
+        return parsed.text, seq
+    if spec.type == "emergency":
+        return emt_id(spec.start).text, None
+    number = store.next_number(session, now.year)
+    made = mnt_id(now.year, number)
+    return made.text, (now.year, number)
+
+
+def create(deps: Deps, session: Session, raw: Mapping[str, Any], actor: str) -> Window:
+    """Check a new request against every rule and store it as a draft."""
+    fields = {k: v for k, v in raw.items() if k != "id"}
+    spec, problems = build_spec(fields, default_owner=actor)
+    if raw.get("id"):
+        problems.extend(_explicit_id_problems(session, str(raw["id"])))
+    if spec is None:
+        refuse(problems)
+    assert spec is not None
+    verdict = rules.check_spec(spec, deps.config.policy, context(deps, session, spec, None))
+    refuse(problems + verdict.problems)
+    now = deps.clock()
+    for attempt in range(ID_ATTEMPTS):
+        window_id, seq = _new_id(session, raw.get("id"), spec, now)
+        window = Window(
+            id=window_id,
+            status=Status.DRAFT,
+            spec=spec,
+            requested_by=actor,
+            created_at=now,
+            updated_at=now,
+            conflicts=verdict.conflicts,
+        )
+        try:
+            _write(session, partial(store.add, session, window, seq), spec, window.id)
+            break
+        except ConflictError as exc:
+            # Another writer took the next free number first: take the one after it.
+            if raw.get("id") or exc.problems[0].rule != "id-taken" or attempt + 1 == ID_ATTEMPTS:
+                raise
+    audit.record(session, window, actor, "create", None, now)
+    return window
+
+
+def modify(
+    deps: Deps, session: Session, window_id: str, raw: Mapping[str, Any], actor: str
+) -> Window:
+    """Change a window's fields and re-run every check."""
+    window = require(session, window_id)
+    lifecycle.require(window.status, lifecycle.MODIFIABLE, "modify", window.id)
+    if raw.get("id") and str(raw["id"]).strip().upper() != window.id:
+        raise RuleViolation(
+            [Problem("id", "id-immutable", "a window's ID cannot change", "create a new window")]
+        )
+    spec, problems = build_spec(
+        {k: v for k, v in raw.items() if k != "id"}, base=window.spec, default_owner=actor
+    )
+    refuse(problems)
+    assert spec is not None
+    verdict = _judge(deps, session, spec, window.id)
+    now = deps.clock()
+    changed = replace(
+        window,
+        spec=spec,
+        conflicts=verdict.conflicts,
+        updated_at=now,
+        sequence=window.sequence + 1,
+        version=window.version + 1,
+    )
+    _write(session, lambda: store.save(session, changed), spec, window.id)
+    audit.record(session, changed, actor, "modify", window.status, now, before=window)
+    return changed
+
+
+def cancel(deps: Deps, session: Session, window_id: str, reason: str, actor: str) -> Window:
+    """Cancel a window, keeping it with its reason."""
+    window = require(session, window_id)
+    lifecycle.require(window.status, lifecycle.CANCELLABLE, "cancel", window.id)
+    if not reason.strip():
+        raise RuleViolation(
+            [Problem("reason", "required", "a cancellation needs a reason", "give --reason")]
+        )
+    now = deps.clock()
+    cancelled = replace(
+        window,
+        status=Status.CANCELLED,
+        cancel_reason=reason.strip(),
+        updated_at=now,
+        sequence=window.sequence + 1,
+        version=window.version + 1,
+    )
+    store.save(session, cancelled)
+    audit.record(session, cancelled, actor, "cancel", window.status, now, comment=reason.strip())
+    return cancelled
+
+
+def _write(session: Session, action: Callable[[], None], spec: WindowSpec, window_id: str) -> None:
+    """Run a store write; a race lost to another writer becomes the same conflict error."""
+    try:
+        with session.begin_nested():
+            action()
+    except IntegrityError as exc:
+        if "no_overlap" not in str(exc.orig):
+            raise ConflictError(
+                [
+                    Problem(
+                        "id",
+                        "id-taken",
+                        f"{window_id} was taken by another request just now",
+                        "try again; without --id the next free number is chosen",
+                    )
+                ]
+            ) from None
+        raise ConflictError(
+            [
+                Problem(
+                    "start",
+                    "overlap",
+                    f"another window took {', '.join(spec.systems)} at an overlapping time "
+                    f"just now ({rules.span_text(spec.interval)})",
+                    "look again with maintctl check and pick another time",
+                )
+            ]
+        ) from None
+
+
+def listing(
+    deps: Deps, session: Session, *, upcoming: bool = False, status: str | None = None
+) -> list[Window]:
+    """Windows by start; `upcoming` keeps those not yet ended and not cancelled."""
+    statuses: list[Status] = []
+    if status:
+        try:
+            statuses = [Status(status.strip().lower())]
+        except ValueError:
+            raise RuleViolation(
+                [
+                    Problem(
+                        "status",
+                        "unknown-status",
+                        f"{status!r} is not a status",
+                        f"use one of {', '.join(s.value for s in Status)}",
+                    )
+                ]
+            ) from None
+    elif upcoming:
+        statuses = [s for s in Status if s not in (Status.CANCELLED, Status.CLOSED)]
+    return store.listing(
+        session, statuses=statuses, ending_after=deps.clock() if upcoming else None
+    )

@@ -1,0 +1,192 @@
+"""Reading and writing windows. Interval questions use indexes, never a scan of the table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from maintctl.domain.intervals import Interval
+from maintctl.domain.model import (
+    Booking,
+    Conflict,
+    ItemKind,
+    RequestDetails,
+    Risk,
+    Severity,
+    Status,
+    Window,
+    WindowSpec,
+)
+from maintctl.store.tables import SystemRow, WindowRow
+
+
+def _conflict(d: dict[str, Any]) -> Conflict:
+    return Conflict(
+        ItemKind(d["kind"]),
+        d["name"],
+        datetime.fromisoformat(d["start"]),
+        datetime.fromisoformat(d["end"]),
+        Severity(d["severity"]),
+        d.get("detail", ""),
+    )
+
+
+def to_window(row: WindowRow) -> Window:
+    spec = WindowSpec(
+        type=row.type,
+        start=row.start_at,
+        end=row.end_at,
+        systems=[s.system for s in row.systems],
+        owner=row.owner,
+        description=row.description,
+        impact=row.impact,
+        risk=Risk(row.risk),
+        details=RequestDetails(**row.details),
+    )
+    return Window(
+        id=row.id,
+        status=Status(row.status),
+        spec=spec,
+        requested_by=row.requested_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        conflicts=[_conflict(c) for c in row.conflicts],
+        cancel_reason=row.cancel_reason,
+        sequence=row.sequence,
+        version=row.version,
+    )
+
+
+def _fill(row: WindowRow, w: Window) -> None:
+    spec = w.spec
+    row.type = spec.type
+    row.status = w.status.value
+    row.start_at = spec.start
+    row.end_at = spec.end
+    row.duration_s = int((spec.end - spec.start).total_seconds())
+    row.owner = spec.owner
+    row.requested_by = w.requested_by
+    row.description = spec.description
+    row.impact = spec.impact
+    row.risk = spec.risk.value
+    row.details = asdict(spec.details)
+    row.conflicts = [c.as_dict() for c in w.conflicts]
+    row.cancel_reason = w.cancel_reason
+    row.created_at = w.created_at
+    row.updated_at = w.updated_at
+    row.sequence = w.sequence
+    row.version = w.version
+    active = w.status != Status.CANCELLED
+    wanted = set(spec.systems)
+    row.systems = [s for s in row.systems if s.system in wanted]
+    have = {s.system for s in row.systems}
+    for name in sorted(wanted - have):
+        row.systems.append(SystemRow(system=name))
+    for s in row.systems:
+        s.start_at, s.end_at, s.active = spec.start, spec.end, active
+
+
+def get(session: Session, window_id: str) -> Window | None:
+    row = session.get(WindowRow, window_id)
+    return None if row is None else to_window(row)
+
+
+def exists(session: Session, window_id: str) -> bool:
+    return session.get(WindowRow, window_id) is not None
+
+
+def add(session: Session, w: Window, seq: tuple[int, int] | None) -> None:
+    row = WindowRow(id=w.id, seq_year=seq[0] if seq else None, seq_no=seq[1] if seq else None)
+    _fill(row, w)
+    session.add(row)
+    session.flush()
+
+
+def save(session: Session, w: Window) -> None:
+    row = session.get(WindowRow, w.id)
+    assert row is not None
+    _fill(row, w)
+    session.flush()
+
+
+def next_number(session: Session, year: int) -> int:
+    top = session.scalar(select(func.max(WindowRow.seq_no)).where(WindowRow.seq_year == year))
+    return (top or 0) + 1
+
+
+def _longest(session: Session) -> timedelta:
+    # The bounded look-back: no window starts earlier than (A - longest) and still reaches A.
+    return timedelta(seconds=session.scalar(select(func.max(WindowRow.duration_s))) or 0)
+
+
+def _overlapping(
+    session: Session, start_col: Any, end_col: Any, span: Interval
+) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "postgresql":
+        # Served by the GiST index / exclusion constraint on tstzrange(start_at, end_at).
+        during = func.tstzrange(start_col, end_col)
+        return during.bool_op("&&")(func.tstzrange(span.start, span.end))
+    return and_(
+        start_col >= span.start - _longest(session),
+        start_col < span.end,
+        end_col > span.start,
+    )
+
+
+def bookings(
+    session: Session, systems: Sequence[str], span: Interval, exclude: str | None = None
+) -> list[Booking]:
+    """Active windows holding any of `systems` at a time overlapping `span`."""
+    if not systems:
+        return []
+    query = select(
+        SystemRow.window_id, SystemRow.start_at, SystemRow.end_at, SystemRow.system
+    ).where(
+        SystemRow.system.in_(list(systems)),
+        SystemRow.active.is_(True),
+        _overlapping(session, SystemRow.start_at, SystemRow.end_at, span),
+    )
+    if exclude:
+        query = query.where(SystemRow.window_id != exclude)
+    found: dict[str, tuple[datetime, datetime, set[str]]] = {}
+    for window_id, start, end, system in session.execute(query):
+        found.setdefault(window_id, (start, end, set()))[2].add(system)
+    return [Booking(i, s, e, frozenset(names)) for i, (s, e, names) in found.items()]
+
+
+def overlapping(
+    session: Session, span: Interval, systems: Sequence[str] | None = None
+) -> list[Window]:
+    """Windows of any status overlapping `span` (optionally only those holding `systems`)."""
+    query = select(WindowRow).where(
+        _overlapping(session, WindowRow.start_at, WindowRow.end_at, span)
+    )
+    if systems:
+        held = select(SystemRow.window_id).where(SystemRow.system.in_(list(systems)))
+        query = query.where(WindowRow.id.in_(held))
+    rows = session.scalars(query.order_by(WindowRow.start_at, WindowRow.id))
+    return [to_window(r) for r in rows]
+
+
+def listing(
+    session: Session,
+    *,
+    statuses: Sequence[Status] = (),
+    ending_after: datetime | None = None,
+    limit: int | None = None,
+) -> list[Window]:
+    """Windows ordered by start, filtered by status and by end."""
+    query = select(WindowRow)
+    if statuses:
+        query = query.where(WindowRow.status.in_([s.value for s in statuses]))
+    if ending_after is not None:
+        query = query.where(WindowRow.end_at > ending_after)
+    query = query.order_by(WindowRow.start_at, WindowRow.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [to_window(r) for r in session.scalars(query)]

@@ -1,0 +1,208 @@
+"""The command line, in local mode and against a real server on loopback."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from maintctl.cli.main import app
+from maintctl.config import Settings
+from maintctl.local import build_app
+
+runner = CliRunner()
+# The first Sunday of 2030: far enough ahead that the real clock's notice never bites.
+CREATE = [
+    "window",
+    "create",
+    "--id",
+    "MNT-2030-0123",
+    "--start",
+    "2030-01-06T02:00:00Z",
+    "--end",
+    "2030-01-06T04:00:00Z",
+    "--type",
+    "planned-outage",
+    "--description",
+    "Database upgrade",
+    "--owner",
+    "sre-team",
+    "--systems",
+    "api,db",
+]
+
+
+@pytest.fixture
+def local(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "maintctl.yaml"
+    config.write_text("{}\n", "utf-8")
+    monkeypatch.setenv("MAINTCTL_DATABASE_URL", database_url)
+    monkeypatch.setenv("MAINTCTL_CONFIG", str(config))
+    monkeypatch.delenv("MAINTCTL_URL", raising=False)
+    return config
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_create_show_modify_cancel_round_trip(local: Path) -> None:
+    code, out, _ = run(*CREATE)
+    assert code == 0 and "Created MNT-2030-0123 (draft)" in out
+    code, out, _ = run("window", "show", "MNT-2030-0123", "--json")
+    shown = json.loads(out)
+    assert shown["systems"] == ["api", "db"] and shown["owner"] == "sre-team"
+    code, out, _ = run(
+        "window",
+        "modify",
+        "--id",
+        "MNT-2030-0123",
+        "--start",
+        "2030-01-06T03:00:00Z",
+        "--end",
+        "2030-01-06T05:00:00Z",
+    )
+    assert code == 0, out
+    code, out, _ = run("window", "list", "--upcoming", "--json")
+    assert [w["start"] for w in json.loads(out)] == ["2030-01-06T03:00:00Z"]
+    code, out, _ = run(
+        "window", "cancel", "--id", "MNT-2030-0123", "--reason", "No longer required"
+    )
+    assert code == 0 and "No longer required" in out
+    code, out, _ = run("window", "list", "--status", "cancelled", "--json")
+    assert json.loads(out)[0]["cancel_reason"] == "No longer required"
+
+
+def test_a_refused_request_prints_one_line_per_problem_and_exits_2(local: Path) -> None:
+    code, out, err = run(
+        "window",
+        "create",
+        "--start",
+        "2030-01-06T02:00:00",
+        "--end",
+        "2030-01-06T04:00:00Z",
+        "--type",
+        "planned-outag",
+        "--description",
+        "x",
+        "--systems",
+        "db",
+    )
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert lines == [
+        "error: start: '2030-01-06T02:00:00' has no time zone; add Z or an offset, "
+        "e.g. 2030-01-06T02:00:00Z",
+    ]
+    code, _, err = run(
+        "window",
+        "create",
+        "--start",
+        "2030-01-06T02:00:00Z",
+        "--end",
+        "2030-01-06T04:00:00Z",
+        "--type",
+        "planned-outag",
+        "--description",
+        "x",
+        "--systems",
+        "db",
+    )
+    assert code == 2 and "unknown maintenance type 'planned-outag'; use one of" in err
+    assert json.loads(run("window", "list", "--json")[1]) == []
+
+
+def test_check_exits_1_when_the_day_is_not_clear(local: Path) -> None:
+    run(*CREATE)
+    code, out, _ = run("check", "--date", "2030-01-06", "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["clear"] is False and report["items"][0]["name"] == "MNT-2030-0123"
+    code, _, _ = run("check", "--date", "2030-01-08")
+    assert code == 0
+
+
+def test_slots_lists_the_earliest_starts(local: Path) -> None:
+    code, out, _ = run(
+        "slots", "--type", "extended-outage", "--duration", "4h", "--after", "2030-01-01", "--json"
+    )
+    assert code == 0
+    assert json.loads(out)[0] == {
+        "start": "2030-01-06T02:00:00Z",
+        "end": "2030-01-06T06:00:00Z",
+        "window": "extended",
+    }
+
+
+def test_policy_show_and_check_name_lines(local: Path, tmp_path: Path) -> None:
+    code, out, _ = run("policy", "show", "--json")
+    assert json.loads(out)["policy"]["types"]["extended-outage"]["notice"] == "14d"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("policy:\n  types:\n    planned-outage:\n      notice: 7x\n", "utf-8")
+    code, _, err = run("policy", "check", str(bad))
+    assert code == 2 and f"{bad}:4: policy.types.planned-outage.notice" in err
+
+
+def test_calendar_month_and_export(local: Path, tmp_path: Path) -> None:
+    run(*CREATE)
+    code, out, _ = run("calendar", "--month", "2030-01")
+    assert code == 0 and "MNT-2030-0123" in out
+    target = tmp_path / "feed.ics"
+    code, _, _ = run("calendar", "export", "-o", str(target))
+    assert code == 0 and "UID:MNT-2030-0123@maintctl" in target.read_text("utf-8")
+
+
+def test_a_filled_template_file_creates_a_window(local: Path, tmp_path: Path) -> None:
+    request = tmp_path / "request.yaml"
+    request.write_text(
+        "type: brief-interruption\nstart: 2030-01-06T02:00:00Z\nduration: 5m\n"
+        "systems: [redis]\ndescription: Redis failover\nrisk: low\n",
+        "utf-8",
+    )
+    code, out, err = run("window", "create", "--from-file", str(request), "--json")
+    assert code == 0, err
+    assert json.loads(out)["end"] == "2030-01-06T02:05:00Z"
+    code, out, _ = run("window", "show", json.loads(out)["id"], "--format", "markdown")
+    assert "- **Systems Affected:** redis" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(local: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(build_app(Settings()), host="127.0.0.1", port=port, log_level="error")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if instance.started:
+            break
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port}"
+    # Point the CLI at the server and its local mode at nothing, so only the server can answer.
+    monkeypatch.setenv("MAINTCTL_URL", url)
+    monkeypatch.setenv("MAINTCTL_DATABASE_URL", "sqlite:////nonexistent/never.db")
+    yield url
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_with_maintctl_url_the_cli_talks_to_that_server(server: str) -> None:
+    code, out, err = run(*CREATE, "--json")
+    assert code == 0, err
+    assert json.loads(out)["id"] == "MNT-2030-0123"
+    code, out, err = run(*CREATE)
+    assert code == 2 and "MNT-2030-0123 is taken" in err

@@ -1,0 +1,93 @@
+"""Shared fixtures: one suite for SQLite and, with MAINTCTL_TEST_DATABASE_URL, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from maintctl.config import Config, load_config
+from maintctl.services.deps import Deps
+from maintctl.store import migrate
+from maintctl.store.db import Database
+
+# A Friday. The next Sunday (primary window) is 2026-11-29; the year-end freeze starts 2026-12-15.
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+PG_URL = os.environ.get("MAINTCTL_TEST_DATABASE_URL", "")
+
+
+class Clock:
+    """A clock the tests move by hand."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "maintctl.db"
+    db = Database(f"sqlite:///{path}")
+    migrate.upgrade(db)
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_schema() -> None:
+    if PG_URL:
+        db = Database(PG_URL)
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        migrate.upgrade(db)
+        db.dispose()
+
+
+@pytest.fixture
+def database_url(sqlite_template: Path, tmp_path: Path, _pg_schema: None) -> Iterator[str]:
+    """A URL to an empty, migrated database: a fresh SQLite file, or the emptied PostgreSQL one."""
+    if PG_URL:
+        db = Database(PG_URL)
+        with db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE windows, window_systems, audit RESTART IDENTITY CASCADE"))
+        db.dispose()
+        yield PG_URL
+        return
+    path = tmp_path / "maintctl.db"
+    shutil.copy(sqlite_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def config() -> Config:
+    return load_config(None)
+
+
+@pytest.fixture
+def deps(db: Database, config: Config, clock: Clock) -> Deps:
+    return Deps.build(db, config, actor="alice", clock=clock)
+
+
+def write_config(path: Path, body: str) -> Path:
+    path.write_text(body, "utf-8")
+    return path
