@@ -82,7 +82,7 @@ def test_create_show_modify_cancel_round_trip(local: Path) -> None:
 
 
 def test_a_refused_request_prints_one_line_per_problem_and_exits_2(local: Path) -> None:
-    code, out, err = run(
+    code, _, err = run(
         "window",
         "create",
         "--start",
