@@ -12,13 +12,18 @@ import pytest
 from sqlalchemy import text
 
 from maintctl.config import Config, load_config
-from maintctl.services.deps import Deps
+from maintctl.domain.roles import Principal, Role
+from maintctl.services.deps import Deps, LocalIdentity
 from maintctl.store import migrate
 from maintctl.store.db import Database
 
 # A Friday. The next Sunday (primary window) is 2026-11-29; the year-end freeze starts 2026-12-15.
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 PG_URL = os.environ.get("MAINTCTL_TEST_DATABASE_URL", "")
+
+
+ALICE = Principal("alice", Role.ADMIN)
+BOB = Principal("bob", Role.TEAM_LEAD)
 
 
 class Clock:
@@ -57,7 +62,12 @@ def database_url(sqlite_template: Path, tmp_path: Path, _pg_schema: None) -> Ite
     if PG_URL:
         db = Database(PG_URL)
         with db.engine.begin() as conn:
-            conn.execute(text("TRUNCATE windows, window_systems, audit RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text(
+                    "TRUNCATE windows, window_systems, signatures, audit, tokens, users"
+                    " RESTART IDENTITY CASCADE"
+                )
+            )
         db.dispose()
         yield PG_URL
         return
@@ -85,7 +95,8 @@ def config() -> Config:
 
 @pytest.fixture
 def deps(db: Database, config: Config, clock: Clock) -> Deps:
-    return Deps.build(db, config, actor="alice", clock=clock)
+    """Local mode, as the CLI runs in-process: the OS user "alice" with admin rights."""
+    return Deps.build(db, config, clock=clock, local=LocalIdentity("alice"))
 
 
 def write_config(path: Path, body: str) -> Path:

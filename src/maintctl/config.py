@@ -28,7 +28,11 @@ class Settings(BaseSettings):
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite file")
     config: str = Field(default="", description="config file; else ./maintctl.yaml, else user dir")
     url: str = Field(default="", description="a maintctl server to talk to instead of local")
-    user: str = Field(default="", description="who you are in local mode; default the OS user")
+    token: str = Field(default="", description="API token for the server at MAINTCTL_URL")
+    token_file: str = Field(default="", description="a file holding the API token")
+    as_user: str = Field(
+        default="", validation_alias="MAINTCTL_AS", description="local mode: act as this account"
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -45,8 +49,16 @@ class Settings(BaseSettings):
                 return candidate
         return None
 
-    def actor(self) -> str:
-        return self.user or os.environ.get("USER") or getpass.getuser()
+    def os_user(self) -> str:
+        return os.environ.get("USER") or getpass.getuser()
+
+    def api_token(self) -> str:
+        """The token from MAINTCTL_TOKEN, else the file MAINTCTL_TOKEN_FILE names."""
+        if self.token:
+            return self.token.strip()
+        if self.token_file:
+            return Path(self.token_file).read_text("utf-8").strip()
+        return ""
 
 
 class CalendarFeed(BaseModel):

@@ -182,8 +182,12 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(local: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    code, out, err = run("user", "add", "ops", "--role", "admin", "--json")
+    assert code == 0, err
+    monkeypatch.setenv("MAINTCTL_TOKEN", json.loads(out)["token"])
     port = _free_port()
-    config = uvicorn.Config(build_app(Settings()), host="127.0.0.1", port=port, log_level="error")
+    app = build_app(Settings(), local=False)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -206,3 +210,12 @@ def test_with_maintctl_url_the_cli_talks_to_that_server(server: str) -> None:
     assert json.loads(out)["id"] == "MNT-2030-0123"
     code, out, err = run(*CREATE)
     assert code == 2 and "MNT-2030-0123 is taken" in err
+    assert json.loads(run("window", "history", "MNT-2030-0123", "--json")[1])[0]["actor"] == "ops"
+
+
+def test_without_a_token_the_server_answers_401(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAINTCTL_TOKEN", "mct_not-a-token")
+    code, _, err = run("window", "list")
+    assert code == 2 and "token: the token is not valid" in err

@@ -18,8 +18,10 @@ YEAR_END = Freeze.model_validate(
 )
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def span(start: datetime, end: datetime) -> Interval:
@@ -82,12 +84,14 @@ nths = st.sampled_from([None, None, 1, 2, 3, 4, 5, -1])
 
 @st.composite
 def rules(draw: st.DrawFn) -> AllowedWindow:
-    return AllowedWindow(
-        days=draw(weekday_lists),
-        start=draw(clocks),
-        end=draw(clocks),
-        nth=draw(nths),
-        zone=draw(st.sampled_from(ZONES)),
+    return AllowedWindow.model_validate(
+        {
+            "days": draw(weekday_lists),
+            "start": draw(clocks),
+            "end": draw(clocks),
+            "nth": draw(nths),
+            "zone": draw(st.sampled_from(ZONES)),
+        }
     )
 
 
@@ -396,7 +400,7 @@ def test_a_february_without_a_fifth_week_has_no_fifth_week_note() -> None:
 def test_note_weeks_are_whole_utc_days_of_the_chosen_months_overlapping_the_span(
     week: int, months: list[int], start: datetime, length: int
 ) -> None:
-    note = CalendarNote(name="n", week=week, months=months)
+    note = CalendarNote.model_validate({"name": "n", "week": week, "months": months})
     query = span(start, start + timedelta(minutes=length))
     found = list(note_occurrences(note, query))
     assert [f.start for f in found] == sorted(f.start for f in found)

@@ -10,9 +10,9 @@ import pytest
 from maintctl.config import parse_config
 from maintctl.domain.errors import RuleViolation
 from maintctl.services import schedule, windows
-from maintctl.services.deps import Deps, FeedUnavailable
+from maintctl.services.deps import Deps, FeedUnavailable, LocalIdentity
 from maintctl.store.db import Database
-from tests.conftest import Clock
+from tests.conftest import ALICE, Clock
 
 ICS = """BEGIN:VCALENDAR
 VERSION:2.0
@@ -34,13 +34,13 @@ def deps_with_calendars(
     for name, body in feeds.items():
         (tmp_path / name).write_text(ICS.format(events=body), "utf-8")
     config = parse_config(f"calendars:\n{calendars}", "maintctl.yaml", tmp_path)
-    return Deps.build(db, config, actor="alice", clock=clock)
+    return Deps.build(db, config, clock=clock, local=LocalIdentity("alice"))
 
 
 def make(deps: Deps, **fields: object) -> None:
     raw = {"type": "planned-outage", "description": "x", "systems": ["db"], **fields}
     with deps.db.write() as session:
-        windows.create(deps, session, raw, "alice")
+        windows.create(deps, session, raw, ALICE)
 
 
 def test_a_quiet_day_is_clear(deps: Deps) -> None:
@@ -111,7 +111,7 @@ def test_a_warn_calendar_is_recorded_on_the_window(
                 "start": "2026-12-06T02:00:00Z",
                 "end": "2026-12-06T04:00:00Z",
             },
-            "alice",
+            ALICE,
         )
     assert [(c.name, c.detail, c.severity.value) for c in made.conflicts] == [
         ("deployments", "Release 4.2", "warn")
@@ -124,7 +124,7 @@ def test_an_unreadable_feed_refuses_rather_than_passes(
     config = parse_config(
         "calendars:\n  - {name: oncall, kind: oncall, source: missing.ics}\n", "c.yaml", tmp_path
     )
-    deps = Deps.build(db, config, actor="alice", clock=clock)
+    deps = Deps.build(db, config, clock=clock, local=LocalIdentity("alice"))
     with pytest.raises(FeedUnavailable) as exc:
         make(deps, start="2026-12-06T02:00:00Z", end="2026-12-06T04:00:00Z")
     assert "oncall" in str(exc.value)

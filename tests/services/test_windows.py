@@ -11,6 +11,7 @@ from maintctl.domain.model import Status
 from maintctl.services import windows
 from maintctl.services.deps import Deps
 from maintctl.store import audit
+from tests.conftest import ALICE, BOB
 
 SUNDAY = "2026-12-06"  # the first Sunday of December 2026: primary and extended windows
 
@@ -30,7 +31,7 @@ def request(**over: Any) -> dict[str, Any]:
 
 def create(deps: Deps, **over: Any) -> Any:
     with deps.db.write() as session:
-        return windows.create(deps, session, request(**over), "alice")
+        return windows.create(deps, session, request(**over), ALICE)
 
 
 def rules_of(exc: pytest.ExceptionInfo[Any]) -> list[str]:
@@ -98,7 +99,7 @@ def test_it_refuses_overlap_on_a_shared_system_drafts_included(deps: Deps) -> No
 def test_a_cancelled_window_frees_its_time(deps: Deps) -> None:
     first = create(deps)
     with deps.db.write() as session:
-        cancelled = windows.cancel(deps, session, first.id, "No longer required", "alice")
+        cancelled = windows.cancel(deps, session, first.id, "No longer required", ALICE)
     assert cancelled.status == Status.CANCELLED
     assert cancelled.cancel_reason == "No longer required"
     assert create(deps).id == "MNT-2026-0002"
@@ -107,11 +108,11 @@ def test_a_cancelled_window_frees_its_time(deps: Deps) -> None:
 def test_it_refuses_to_cancel_twice_or_without_a_reason(deps: Deps) -> None:
     first = create(deps)
     with pytest.raises(RuleViolation), deps.db.write() as session:
-        windows.cancel(deps, session, first.id, "  ", "alice")
+        windows.cancel(deps, session, first.id, "  ", ALICE)
     with deps.db.write() as session:
-        windows.cancel(deps, session, first.id, "done", "alice")
+        windows.cancel(deps, session, first.id, "done", ALICE)
     with pytest.raises(StateError), deps.db.write() as session:
-        windows.cancel(deps, session, first.id, "again", "alice")
+        windows.cancel(deps, session, first.id, "again", ALICE)
 
 
 def test_modify_re_runs_every_check_and_bumps_the_sequence(deps: Deps) -> None:
@@ -122,12 +123,12 @@ def test_modify_re_runs_every_check_and_bumps_the_sequence(deps: Deps) -> None:
             session,
             first.id,
             {"start": "2026-12-06T03:00:00Z", "end": "2026-12-06T05:00:00Z"},
-            "bob",
+            BOB,
         )
     assert moved.sequence == first.sequence + 1
     assert moved.version == first.version + 1
     with pytest.raises(RuleViolation) as exc, deps.db.write() as session:
-        windows.modify(deps, session, first.id, {"start": "2026-11-20T03:00:00Z"}, "bob")
+        windows.modify(deps, session, first.id, {"start": "2026-11-20T03:00:00Z"}, BOB)
     assert "notice" in rules_of(exc)
     with deps.db.read() as session:
         kept = windows.require(session, first.id)
@@ -144,7 +145,7 @@ def test_modify_re_runs_every_check_and_bumps_the_sequence(deps: Deps) -> None:
 def test_moving_a_window_does_not_conflict_with_itself(deps: Deps) -> None:
     first = create(deps)
     with deps.db.write() as session:
-        windows.modify(deps, session, first.id, {"end": "2026-12-06T03:00:00Z"}, "alice")
+        windows.modify(deps, session, first.id, {"end": "2026-12-06T03:00:00Z"}, ALICE)
 
 
 def test_it_says_when_a_window_does_not_exist(deps: Deps) -> None:
@@ -173,7 +174,7 @@ def test_upcoming_lists_windows_not_yet_over_by_start(deps: Deps) -> None:
     later = create(deps, systems=["db"], start=f"{SUNDAY}T04:00:00Z", end=f"{SUNDAY}T05:00:00Z")
     earlier = create(deps, systems=["api"])
     with deps.db.write() as session:
-        windows.cancel(deps, session, earlier.id, "not needed", "alice")
+        windows.cancel(deps, session, earlier.id, "not needed", ALICE)
     with deps.db.read() as session:
         upcoming = windows.listing(deps, session, upcoming=True)
         everything = windows.listing(deps, session)

@@ -8,9 +8,9 @@ from typing import Any
 from maintctl.config import Config
 from maintctl.domain.errors import ConflictError
 from maintctl.services import windows
-from maintctl.services.deps import Deps
+from maintctl.services.deps import Deps, LocalIdentity
 from maintctl.store.db import Database
-from tests.conftest import Clock
+from tests.conftest import ALICE, Clock
 
 
 def test_exactly_one_of_two_racing_overlapping_requests_wins(
@@ -21,7 +21,7 @@ def test_exactly_one_of_two_racing_overlapping_requests_wins(
 
     def attempt(start: str) -> None:
         db = Database(database_url)
-        deps = Deps.build(db, config, actor="racer", clock=clock)
+        deps = Deps.build(db, config, clock=clock, local=LocalIdentity("alice"))
         raw: dict[str, Any] = {
             "type": "planned-outage",
             "start": start,
@@ -32,7 +32,7 @@ def test_exactly_one_of_two_racing_overlapping_requests_wins(
         barrier.wait()
         try:
             with db.write() as session:
-                outcomes.append(windows.create(deps, session, raw, "racer").id)
+                outcomes.append(windows.create(deps, session, raw, ALICE).id)
         except ConflictError as exc:
             outcomes.append(exc.problems[0].rule)
         finally:

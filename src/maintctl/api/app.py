@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from maintctl import __version__
 from maintctl.api import errors
-from maintctl.api.routes import calendar, meta, schedule, windows
+from maintctl.api.routes import accounts, calendar, meta, schedule, windows
 from maintctl.services.deps import Deps
 from maintctl.store import migrate
 
@@ -30,6 +30,6 @@ def create_app(deps: Deps) -> FastAPI:
     )
     app.state.deps = deps
     errors.install(app)
-    for router in (windows.router, schedule.router, calendar.router, meta.router):
+    for router in (windows.router, schedule.router, calendar.router, accounts.router, meta.router):
         app.include_router(router)
     return app

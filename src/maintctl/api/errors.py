@@ -17,6 +17,9 @@ STATUS = {
     "not-found": 404,
     "state": 409,
     "calendar-feed": 502,
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "stale": 412,
 }
 TITLE = {
     "rule-violation": "The request breaks a rule",
@@ -24,6 +27,9 @@ TITLE = {
     "not-found": "Not found",
     "state": "The window's state does not allow this",
     "calendar-feed": "An outside calendar could not be read",
+    "unauthenticated": "Authentication needed",
+    "forbidden": "Your role does not allow this",
+    "stale": "The window changed since you read it",
 }
 
 
@@ -37,7 +43,8 @@ def problem_response(kind: str, problems: list[Problem], instance: str) -> JSONR
         "instance": instance,
         "problems": [p.as_dict() for p in problems],
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    headers = {"WWW-Authenticate": 'Bearer realm="maintctl"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def install(app: FastAPI) -> None:

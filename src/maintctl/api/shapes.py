@@ -31,6 +31,17 @@ def window(w: Window) -> dict[str, Any]:
         "requested_by": w.requested_by,
         "details": asdict(spec.details),
         "version": w.version,
+        "approvals": [
+            {
+                "level": g.level + 1,
+                "role": g.role,
+                "signer": g.signer,
+                "signer_role": g.signer_role,
+                "at": format_instant(g.at),
+                "comment": g.comment,
+            }
+            for g in w.signatures
+        ],
     }
 
 
@@ -52,3 +63,7 @@ def audit(row: AuditRow) -> dict[str, Any]:
         "comment": row.detail.get("comment", ""),
         "changes": row.detail.get("changes", {}),
     }
+
+
+def etag(w: Window) -> str:
+    return f'"{w.version}"'

@@ -68,21 +68,30 @@ def serve(
     import uvicorn
 
     from maintctl.config import ConfigError, Settings
+    from maintctl.domain.roles import Principal, Role
     from maintctl.local import build_deps
-    from maintctl.store import migrate
+    from maintctl.store import accounts, migrate
 
+    settings = Settings()
     try:
-        deps = build_deps(Settings())
+        deps = build_deps(settings, local=False)
     except ConfigError as exc:
         fail([p.text() for p in exc.problems])
     migrate.upgrade(deps.db)
     if demo:
         from maintctl.services.demo import load_demo
 
-        made = load_demo(deps)
+        made = load_demo(deps, Principal(settings.os_user(), Role.ADMIN))
         console.print(
             f"demo: {len(made)} sample windows loaded" if made else "demo: already loaded"
         )
+    with deps.db.read() as session:
+        if not accounts.users(session):
+            console.print(
+                "No accounts yet: the API answers 401 until one exists. Add one on this machine,\n"
+                "with the same MAINTCTL_DATABASE_URL:  maintctl user add alice --role admin",
+                markup=False,
+            )
     console.print(f"maintctl API on http://{host}:{port} (OpenAPI at /openapi.json)", markup=False)
     uvicorn.run(
         "maintctl.local:app_from_env",

@@ -6,10 +6,15 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from maintctl.config import Settings
 
 import httpx
 import typer
+from platformdirs import user_config_dir
 
 EXIT_NOT_OK = 1
 EXIT_REFUSED = 2
@@ -57,14 +62,34 @@ class Api:
         return self.call(method, path, **kwargs).json()
 
 
+def client_file() -> Path:
+    """Where `maintctl login` keeps the server's URL and your token (mode 0600)."""
+    return Path(user_config_dir("maintctl")) / "client.yaml"
+
+
+def remote(settings: Settings) -> tuple[str, str]:
+    """The server and token: MAINTCTL_URL / MAINTCTL_TOKEN(_FILE) first, else `maintctl login`'s."""
+    url, token = settings.url, settings.api_token()
+    path = client_file()
+    if not url and path.is_file():
+        import yaml
+
+        saved = yaml.safe_load(path.read_text("utf-8")) or {}
+        url = str(saved.get("url", ""))
+        token = token or str(saved.get("token", ""))
+    return url, token
+
+
 @contextmanager
 def connect() -> Iterator[Api]:
     """The API at MAINTCTL_URL, else an in-process app over the local database."""
     from maintctl.config import ConfigError, Settings
 
     settings = Settings()
-    if settings.url:
-        with httpx.Client(base_url=settings.url.rstrip("/"), timeout=30.0) as http:
+    url, token = remote(settings)
+    if url:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        with httpx.Client(base_url=url.rstrip("/"), timeout=30.0, headers=headers) as http:
             yield Api(http)
         return
     # Imported here so `maintctl --help` and remote calls never pay for the server's imports.
@@ -76,7 +101,7 @@ def connect() -> Iterator[Api]:
     from maintctl.local import build_app
 
     try:
-        app = build_app(settings)
+        app = build_app(settings, local=True)
     except ConfigError as exc:
         fail([p.text() for p in exc.problems])
     with TestClient(app, base_url="http://maintctl.local") as http:

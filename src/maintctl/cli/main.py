@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from maintctl.cli import admin, calendar, schedule, window
+from maintctl.cli import accounts, admin, calendar, schedule, window
 
 app = typer.Typer(
     help="maintctl: plan, check and run maintenance windows by the team's runbook.",
@@ -25,13 +25,17 @@ def main(
 ) -> None:
     """Without MAINTCTL_URL, work on the local database; with it, talk to that server."""
     if as_user:
-        os.environ["MAINTCTL_USER"] = as_user
+        os.environ["MAINTCTL_AS"] = as_user
 
 
 app.add_typer(window.app, name="window")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(admin.policy_app, name="policy")
 app.add_typer(admin.db_app, name="db")
+app.add_typer(accounts.user_app, name="user")
+app.add_typer(accounts.token_app, name="token")
+app.add_typer(accounts.approvals_app, name="approvals")
+app.command()(accounts.login)
 app.command()(schedule.check)
 app.command()(schedule.slots)
 app.command()(admin.serve)

@@ -211,6 +211,51 @@ def cancel(
 
 
 @app.command()
+def submit(
+    window_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOpt = False
+) -> None:
+    """Send a draft for approval; every rule is checked again."""
+    with connect() as api:
+        window = api.json("POST", f"/api/v1/windows/{window_id}/submit")
+    _moved(window, as_json)
+
+
+@app.command()
+def approve(
+    window_id: Annotated[str, typer.Argument(metavar="ID")],
+    comment: Annotated[str, typer.Option(help="kept with your signature")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Sign the next level of a window's approval chain."""
+    with connect() as api:
+        window = api.json("POST", f"/api/v1/windows/{window_id}/approve", json={"comment": comment})
+    _moved(window, as_json)
+
+
+@app.command()
+def reject(
+    window_id: Annotated[str, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="what to revise before resubmitting")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Send a request back to draft, with the reason."""
+    with connect() as api:
+        window = api.json("POST", f"/api/v1/windows/{window_id}/reject", json={"reason": reason})
+    _moved(window, as_json)
+
+
+def _moved(window: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json(window)
+        return
+    signed = ", ".join(f"{a['role']}: {a['signer']}" for a in window.get("approvals", []))
+    console.print(
+        f"[bold]{escape(window['id'])}[/] is {window['status']}"
+        + (f" (signed by {escape(signed)})" if signed else "")
+    )
+
+
+@app.command()
 def history(
     window_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOpt = False
 ) -> None:

@@ -67,3 +67,9 @@ def refuse(problems: list[Problem]) -> None:
 
 
 CONFLICT_RULES = frozenset({"overlap", "calendar-block", "id-taken"})
+
+
+class StaleError(MaintctlError):
+    """The window changed since the caller read it (412)."""
+
+    kind = "stale"

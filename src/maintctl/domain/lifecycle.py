@@ -26,3 +26,8 @@ def require(status: Status, allowed: frozenset[Status], action: str, window_id: 
             )
         ]
     )
+
+
+def after_reschedule(status: Status) -> Status:
+    """Where a window goes when what its approvers signed changes: back to approval."""
+    return Status.PENDING_APPROVAL if status == Status.SCHEDULED else status

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from maintctl.domain.approvals import Signature
 from maintctl.domain.intervals import Interval
 from maintctl.domain.times import format_instant
 
@@ -143,3 +144,4 @@ class Window:
     cancel_reason: str | None = None
     sequence: int = 0
     version: int = 1
+    signatures: list[Signature] = field(default_factory=list)

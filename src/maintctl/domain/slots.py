@@ -34,10 +34,12 @@ def find_slots(
     blocking calendar events, gaps in a blocking on-call rota); `handoffs` the instants a slot
     must not span. Freezes and allowed windows come from the policy. Starts fall on whole minutes.
     """
-    blocked = merge([*busy, *(occ for _, occ in frozen(policy, rule, span))])
+    # A slot starts inside `span` but may run past its end: look that far for what blocks it.
+    reach = Interval(span.start, span.end + duration)
+    blocked = merge([*busy, *(occ for _, occ in frozen(policy, rule, reach))])
     cuts = sorted(handoffs)
     candidates: list[Slot] = []
-    for name, occ in allowed_spans(policy, rule, span):
+    for name, occ in allowed_spans(policy, rule, reach):
         usable = Interval(max(occ.start, span.start), occ.end)
         if usable.end <= usable.start:
             continue

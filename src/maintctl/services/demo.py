@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from maintctl.domain.roles import Principal
 from maintctl.domain.times import format_instant
 from maintctl.services import schedule, windows
 from maintctl.services.deps import Deps
@@ -36,7 +37,7 @@ SAMPLES = [
 ]
 
 
-def load_demo(deps: Deps) -> list[str]:
+def load_demo(deps: Deps, who: Principal) -> list[str]:
     """Create the sample windows unless demo windows already exist; return their IDs."""
     with deps.db.write() as session:
         if any(w.spec.owner == DEMO_OWNER for w in store.listing(session)):
@@ -61,7 +62,7 @@ def load_demo(deps: Deps) -> list[str]:
                     "owner": DEMO_OWNER,
                     "risk": "medium",
                 },
-                deps.actor,
+                who,
             )
             made.append(window.id)
         return made

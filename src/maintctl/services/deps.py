@@ -24,23 +24,35 @@ class FeedUnavailable(MaintctlError):
     kind = "calendar-feed"
 
 
+@dataclass(frozen=True)
+class LocalIdentity:
+    """Local mode: whoever can open the database file may do anything, so no token is asked.
+
+    The OS user acts with admin rights; `as_user` acts as that account, under every rule.
+    """
+
+    os_user: str
+    as_user: str | None = None
+
+
 @dataclass
 class Deps:
     db: Database
     config: Config
     feeds: FeedReader
     clock: Callable[[], datetime] = field(default=utc_now)
-    actor: str = "maintctl"
+    local: LocalIdentity | None = None
 
     @classmethod
     def build(
         cls,
         db: Database,
         config: Config,
-        actor: str,
         clock: Callable[[], datetime] = utc_now,
+        local: LocalIdentity | None = None,
     ) -> Deps:
-        return cls(db, config, FeedReader(config.calendars, config.base_dir), clock, actor)
+        """`local` set: the in-process app of the CLI; None: a server that wants tokens."""
+        return cls(db, config, FeedReader(config.calendars, config.base_dir), clock, local)
 
     def events(self, span: Interval) -> list[CalendarEvent]:
         """Calendar events overlapping `span`; an unreadable feed refuses the whole request."""

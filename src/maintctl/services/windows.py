@@ -10,12 +10,21 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from maintctl.domain import lifecycle, rules
-from maintctl.domain.errors import ConflictError, NotFound, Problem, RuleViolation, refuse
+from maintctl.domain.errors import (
+    ConflictError,
+    NotFound,
+    Problem,
+    RuleViolation,
+    StaleError,
+    refuse,
+)
 from maintctl.domain.ids import emt_id, id_problem, mnt_id, parse_id
 from maintctl.domain.model import Status, Window, WindowSpec
-from maintctl.domain.requests import build_spec
+from maintctl.domain.requests import build_spec, is_rescheduling
+from maintctl.domain.roles import Principal, require_owner_or_approver, require_writer
 from maintctl.services.deps import Deps
 from maintctl.store import audit
 from maintctl.store import windows as store
@@ -33,14 +42,17 @@ def context(deps: Deps, session: Session, spec: WindowSpec, exclude: str | None)
     )
 
 
-def _judge(deps: Deps, session: Session, spec: WindowSpec, exclude: str | None) -> rules.Verdict:
+def judge(deps: Deps, session: Session, spec: WindowSpec, exclude: str | None) -> rules.Verdict:
     verdict = rules.check_spec(spec, deps.config.policy, context(deps, session, spec, exclude))
     refuse(verdict.problems)
     return verdict
 
 
-def require(session: Session, window_id: str) -> Window:
+def require(session: Session, window_id: str, expected_version: int | None = None) -> Window:
+    """The window, or 404; 412 when the caller saw an older version of it."""
     found = store.get(session, window_id.strip().upper())
+    if found is not None and expected_version is not None and found.version != expected_version:
+        raise stale(found)
     if found is None:
         raise NotFound(
             [
@@ -53,6 +65,29 @@ def require(session: Session, window_id: str) -> Window:
             ]
         )
     return found
+
+
+def stale(window: Window) -> StaleError:
+    return StaleError(
+        [
+            Problem(
+                "version",
+                "stale",
+                f"{window.id} changed since you read it; it is now at version {window.version}",
+                "read it again and repeat the change if it still holds",
+            )
+        ]
+    )
+
+
+def save(session: Session, window: Window) -> None:
+    """Write a changed window; refuse if another writer changed it first."""
+    try:
+        with session.begin_nested():
+            store.save(session, window)
+    except StaleDataError:
+        current = store.get(session, window.id)
+        raise stale(current or window) from None
 
 
 def _explicit_id_problems(session: Session, text: str) -> list[Problem]:
@@ -87,8 +122,10 @@ def _new_id(
     return made.text, (now.year, number)
 
 
-def create(deps: Deps, session: Session, raw: Mapping[str, Any], actor: str) -> Window:
+def create(deps: Deps, session: Session, raw: Mapping[str, Any], who: Principal) -> Window:
     """Check a new request against every rule and store it as a draft."""
+    require_writer(who, "requesting a window")
+    actor = who.name
     fields = {k: v for k, v in raw.items() if k != "id"}
     spec, problems = build_spec(fields, default_owner=actor)
     if raw.get("id"):
@@ -122,11 +159,21 @@ def create(deps: Deps, session: Session, raw: Mapping[str, Any], actor: str) -> 
 
 
 def modify(
-    deps: Deps, session: Session, window_id: str, raw: Mapping[str, Any], actor: str
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    raw: Mapping[str, Any],
+    who: Principal,
+    expected_version: int | None = None,
 ) -> Window:
-    """Change a window's fields and re-run every check."""
-    window = require(session, window_id)
+    """Change a window's fields and re-run every check.
+
+    Changing what approvers signed (time, type, systems) sends it back to approval.
+    """
+    window = require(session, window_id, expected_version)
+    require_owner_or_approver(who, window.requested_by, f"changing {window.id}")
     lifecycle.require(window.status, lifecycle.MODIFIABLE, "modify", window.id)
+    actor = who.name
     if raw.get("id") and str(raw["id"]).strip().upper() != window.id:
         raise RuleViolation(
             [Problem("id", "id-immutable", "a window's ID cannot change", "create a new window")]
@@ -136,11 +183,15 @@ def modify(
     )
     refuse(problems)
     assert spec is not None
-    verdict = _judge(deps, session, spec, window.id)
+    verdict = judge(deps, session, spec, window.id)
     now = deps.clock()
+    resigned = is_rescheduling(window.spec, spec)
+    status = lifecycle.after_reschedule(window.status) if resigned else window.status
     changed = replace(
         window,
         spec=spec,
+        status=status,
+        signatures=[] if resigned else window.signatures,
         conflicts=verdict.conflicts,
         updated_at=now,
         sequence=window.sequence + 1,
@@ -151,10 +202,19 @@ def modify(
     return changed
 
 
-def cancel(deps: Deps, session: Session, window_id: str, reason: str, actor: str) -> Window:
+def cancel(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    reason: str,
+    who: Principal,
+    expected_version: int | None = None,
+) -> Window:
     """Cancel a window, keeping it with its reason."""
-    window = require(session, window_id)
+    window = require(session, window_id, expected_version)
+    require_owner_or_approver(who, window.requested_by, f"cancelling {window.id}")
     lifecycle.require(window.status, lifecycle.CANCELLABLE, "cancel", window.id)
+    actor = who.name
     if not reason.strip():
         raise RuleViolation(
             [Problem("reason", "required", "a cancellation needs a reason", "give --reason")]
@@ -168,7 +228,7 @@ def cancel(deps: Deps, session: Session, window_id: str, reason: str, actor: str
         sequence=window.sequence + 1,
         version=window.version + 1,
     )
-    store.save(session, cancelled)
+    save(session, cancelled)
     audit.record(session, cancelled, actor, "cancel", window.status, now, comment=reason.strip())
     return cancelled
 

@@ -38,8 +38,10 @@ def record(
     *,
     before: Window | None = None,
     comment: str = "",
+    extra: dict[str, Any] | None = None,
 ) -> None:
     detail: dict[str, Any] = {"comment": comment} if comment else {}
+    detail.update(extra or {})
     if before is not None:
         detail["changes"] = _changes(before, window)
     session.add(

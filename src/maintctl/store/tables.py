@@ -45,6 +45,16 @@ class WindowRow(Base):
         lazy="selectin",
         order_by="SystemRow.system",
     )
+    signatures: Mapped[list[SignatureRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="SignatureRow.level"
+    )
+
+    # Every UPDATE says "WHERE version = <the version I read>" and must change exactly one row,
+    # so two writers cannot both act on what they saw (the application sets the new version).
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy's declared name and shape
+        "version_id_col": version,
+        "version_id_generator": False,
+    }
 
     __table_args__ = (
         Index("ix_windows_start_at", "start_at"),
@@ -70,6 +80,45 @@ class SystemRow(Base):
     window: Mapped[WindowRow] = relationship(back_populates="systems")
 
     __table_args__ = (Index("ix_window_systems_system_start", "system", "start_at"),)
+
+
+class SignatureRow(Base):
+    """One signed level of a window's approval chain; (window, level) is unique."""
+
+    __tablename__ = "signatures"
+
+    window_id: Mapped[str] = mapped_column(
+        ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(32))
+    signer: Mapped[str] = mapped_column(String(200))
+    signer_role: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(32))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TokenRow(Base):
+    """An API token, kept only as its SHA-256: the token itself is shown once and never stored."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditRow(Base):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from maintctl.domain.approvals import Signature
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import (
     Booking,
@@ -22,7 +23,7 @@ from maintctl.domain.model import (
     Window,
     WindowSpec,
 )
-from maintctl.store.tables import SystemRow, WindowRow
+from maintctl.store.tables import SignatureRow, SystemRow, WindowRow
 
 
 def _conflict(d: dict[str, Any]) -> Conflict:
@@ -59,6 +60,10 @@ def to_window(row: WindowRow) -> Window:
         cancel_reason=row.cancel_reason,
         sequence=row.sequence,
         version=row.version,
+        signatures=[
+            Signature(g.level, g.role, g.signer, g.signer_role, g.at, g.comment)
+            for g in row.signatures
+        ],
     )
 
 
@@ -81,6 +86,21 @@ def _fill(row: WindowRow, w: Window) -> None:
     row.updated_at = w.updated_at
     row.sequence = w.sequence
     row.version = w.version
+    wanted_signatures = {(g.level, g.signer) for g in w.signatures}
+    row.signatures = [g for g in row.signatures if (g.level, g.signer) in wanted_signatures]
+    have_signatures = {(g.level, g.signer) for g in row.signatures}
+    for g in w.signatures:
+        if (g.level, g.signer) not in have_signatures:
+            row.signatures.append(
+                SignatureRow(
+                    level=g.level,
+                    role=g.role,
+                    signer=g.signer,
+                    signer_role=g.signer_role,
+                    at=g.at,
+                    comment=g.comment,
+                )
+            )
     active = w.status != Status.CANCELLED
     wanted = set(spec.systems)
     row.systems = [s for s in row.systems if s.system in wanted]

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from maintctl.api import shapes
+from maintctl.api.auth import AUTHENTICATED
 from maintctl.api.deps import AppDeps
 from maintctl.services import calendar
 
-router = APIRouter(tags=["calendar"])
+router = APIRouter(tags=["calendar"], dependencies=AUTHENTICATED)
 
 
 @router.get("/api/v1/calendar")

@@ -1,4 +1,4 @@
-"""/api/v1/policy, /api/v1/template and /healthz."""
+"""/api/v1/policy, /api/v1/template, /api/v1/me and /healthz (the one route without a token)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,26 @@ from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
+from maintctl.api.auth import AUTHENTICATED, Who
 from maintctl.api.deps import AppDeps
 from maintctl.domain import template
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/api/v1/policy")
+@router.get("/api/v1/policy", dependencies=AUTHENTICATED)
 def policy(deps: AppDeps) -> dict[str, Any]:
     return {"source": deps.config.source, "policy": deps.config.policy.as_json()}
 
 
-@router.get("/api/v1/template", response_class=PlainTextResponse)
+@router.get("/api/v1/template", response_class=PlainTextResponse, dependencies=AUTHENTICATED)
 def blank_template() -> PlainTextResponse:
     return PlainTextResponse(template.blank_template(), media_type="text/markdown; charset=utf-8")
+
+
+@router.get("/api/v1/me")
+def me(who: Who) -> dict[str, str]:
+    return {"name": who.name, "role": who.role.value}
 
 
 @router.get("/healthz")

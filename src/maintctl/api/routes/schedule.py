@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from maintctl.api import shapes
+from maintctl.api.auth import AUTHENTICATED
 from maintctl.api.deps import AppDeps
 from maintctl.domain.errors import RuleViolation
 from maintctl.domain.times import TimeParseError, parse_day, parse_duration, parse_instant
 from maintctl.services import schedule
 
-router = APIRouter(prefix="/api/v1", tags=["schedule"])
+router = APIRouter(prefix="/api/v1", tags=["schedule"], dependencies=AUTHENTICATED)
 
 
 def _parsed(parse: Any, field: str, text: str) -> Any:

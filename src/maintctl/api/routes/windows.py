@@ -1,4 +1,4 @@
-"""/api/v1/windows: create, list, show, modify, cancel, history."""
+"""/api/v1/windows: create, list, show, modify, cancel, submit, approve, reject, history."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from maintctl.api import shapes
+from maintctl.api.auth import IfMatch, Who
 from maintctl.api.deps import AppDeps
 from maintctl.domain import template
 from maintctl.domain.errors import RuleViolation
+from maintctl.domain.model import Window
 from maintctl.services import windows as service
+from maintctl.services import workflow
 from maintctl.store import audit
 
-router = APIRouter(prefix="/api/v1/windows", tags=["windows"])
+router = APIRouter(prefix="/api/v1", tags=["windows"])
 
 
 class WindowFields(BaseModel):
@@ -53,14 +56,25 @@ class WindowFields(BaseModel):
         return {**parsed, **given}
 
 
-class CancelBody(BaseModel):
+class Reason(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str
 
 
-@router.get("")
+class Comment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    comment: str = ""
+
+
+def _answer(window: Window, response: Response) -> dict[str, Any]:
+    response.headers["ETag"] = shapes.etag(window)
+    return shapes.window(window)
+
+
+@router.get("/windows")
 def list_windows(
     deps: AppDeps,
+    who: Who,
     upcoming: bool = False,
     status: Annotated[str | None, Query()] = None,
 ) -> list[dict[str, Any]]:
@@ -69,17 +83,19 @@ def list_windows(
         return [shapes.window(w) for w in found]
 
 
-@router.post("", status_code=201)
-def create_window(deps: AppDeps, body: WindowFields, response: Response) -> dict[str, Any]:
+@router.post("/windows", status_code=201)
+def create_window(
+    deps: AppDeps, who: Who, body: WindowFields, response: Response
+) -> dict[str, Any]:
     with deps.db.write() as session:
-        created = service.create(deps, session, body.raw(), deps.actor)
+        created = service.create(deps, session, body.raw(), who)
     response.headers["Location"] = f"/api/v1/windows/{created.id}"
-    return shapes.window(created)
+    return _answer(created, response)
 
 
-@router.get("/{window_id}", response_model=None)
+@router.get("/windows/{window_id}", response_model=None)
 def show_window(
-    deps: AppDeps, window_id: str, format: str = "json"
+    deps: AppDeps, who: Who, window_id: str, response: Response, format: str = "json"
 ) -> dict[str, Any] | PlainTextResponse:
     with deps.db.read() as session:
         found = service.require(session, window_id)
@@ -87,25 +103,67 @@ def show_window(
         rule = deps.config.policy.types.get(found.spec.type)
         text = template.render_request(found, rule.approvals if rule else [])
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
-    return shapes.window(found)
+    return _answer(found, response)
 
 
-@router.patch("/{window_id}")
-def modify_window(deps: AppDeps, window_id: str, body: WindowFields) -> dict[str, Any]:
+@router.patch("/windows/{window_id}")
+def modify_window(
+    deps: AppDeps,
+    who: Who,
+    version: IfMatch,
+    window_id: str,
+    body: WindowFields,
+    response: Response,
+) -> dict[str, Any]:
     with deps.db.write() as session:
-        changed = service.modify(deps, session, window_id, body.raw(), deps.actor)
-    return shapes.window(changed)
+        changed = service.modify(deps, session, window_id, body.raw(), who, version)
+    return _answer(changed, response)
 
 
-@router.post("/{window_id}/cancel")
-def cancel_window(deps: AppDeps, window_id: str, body: CancelBody) -> dict[str, Any]:
+@router.post("/windows/{window_id}/cancel")
+def cancel_window(
+    deps: AppDeps, who: Who, version: IfMatch, window_id: str, body: Reason, response: Response
+) -> dict[str, Any]:
     with deps.db.write() as session:
-        cancelled = service.cancel(deps, session, window_id, body.reason, deps.actor)
-    return shapes.window(cancelled)
+        cancelled = service.cancel(deps, session, window_id, body.reason, who, version)
+    return _answer(cancelled, response)
 
 
-@router.get("/{window_id}/history")
-def window_history(deps: AppDeps, window_id: str) -> list[dict[str, Any]]:
+@router.post("/windows/{window_id}/submit")
+def submit_window(
+    deps: AppDeps, who: Who, version: IfMatch, window_id: str, response: Response
+) -> dict[str, Any]:
+    with deps.db.write() as session:
+        submitted = workflow.submit(deps, session, window_id, who, version)
+    return _answer(submitted, response)
+
+
+@router.post("/windows/{window_id}/approve")
+def approve_window(
+    deps: AppDeps, who: Who, version: IfMatch, window_id: str, body: Comment, response: Response
+) -> dict[str, Any]:
+    with deps.db.write() as session:
+        signed = workflow.approve(deps, session, window_id, who, body.comment, version)
+    return _answer(signed, response)
+
+
+@router.post("/windows/{window_id}/reject")
+def reject_window(
+    deps: AppDeps, who: Who, version: IfMatch, window_id: str, body: Reason, response: Response
+) -> dict[str, Any]:
+    with deps.db.write() as session:
+        rejected = workflow.reject(deps, session, window_id, who, body.reason, version)
+    return _answer(rejected, response)
+
+
+@router.get("/windows/{window_id}/history")
+def window_history(deps: AppDeps, who: Who, window_id: str) -> list[dict[str, Any]]:
     with deps.db.read() as session:
         found = service.require(session, window_id)
         return [shapes.audit(row) for row in audit.history(session, found.id)]
+
+
+@router.get("/approvals/pending")
+def pending_approvals(deps: AppDeps, who: Who) -> list[dict[str, Any]]:
+    with deps.db.read() as session:
+        return [shapes.window(w) for w in workflow.pending(deps, session, who)]

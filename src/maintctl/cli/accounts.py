@@ -1,0 +1,143 @@
+"""`maintctl user`, `maintctl token`, `maintctl login` and `maintctl approvals`."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from maintctl.cli.client import client_file, connect
+from maintctl.cli.output import WINDOW_COLUMNS, console, print_json, short, table, window_rows
+
+user_app = typer.Typer(help="Accounts and their roles (admin).")
+token_app = typer.Typer(help="API tokens.")
+approvals_app = typer.Typer(help="What waits for your signature.")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+ROLES = "viewer, requester, team-lead, engineering-manager, vp-engineering, cto or admin"
+
+
+def _issued(data: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json({"name": data["name"], "role": data["role"], "token": data["token"]})
+        return
+    console.print(f"{escape(data['name'])} ({data['role']}): token {data['id']}")
+    console.print("Keep this token now; it is not shown again:", markup=False)
+    print(data["token"])
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help=ROLES)],
+    email: Annotated[str, typer.Option(help="where notices reach them")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Create an account and print its first API token, once."""
+    with connect() as api:
+        data = api.json("POST", "/api/v1/users", json={"name": name, "role": role, "email": email})
+    _issued(data, as_json)
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOpt = False) -> None:
+    """List accounts."""
+    with connect() as api:
+        users = api.json("GET", "/api/v1/users")
+    if as_json:
+        print_json(users)
+        return
+    rows = [
+        (
+            u["name"],
+            u["role"],
+            u["email"],
+            "disabled" if u["disabled"] else "active",
+            short(u["created_at"]),
+        )
+        for u in users
+    ]
+    console.print(table("Accounts", ("Name", "Role", "Email", "State", "Created"), rows, wide=1))
+
+
+@user_app.command("disable")
+def user_disable(name: Annotated[str, typer.Argument()]) -> None:
+    """Disable an account; its tokens stop working."""
+    with connect() as api:
+        api.json("POST", f"/api/v1/users/{name}/disable")
+    console.print(f"Disabled {escape(name)}.")
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str | None, typer.Option(help="for another account (admin)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a new API token for yourself (or, as admin, for another account)."""
+    with connect() as api:
+        data = api.json("POST", "/api/v1/tokens", json={"name": user})
+    _issued(data, as_json)
+
+
+@token_app.command("list")
+def token_list(as_json: JsonOpt = False) -> None:
+    """Your tokens (every token, for admin); never the secrets."""
+    with connect() as api:
+        tokens = api.json("GET", "/api/v1/tokens")
+    if as_json:
+        print_json(tokens)
+        return
+    rows = [
+        (t["id"], t["name"], short(t["created_at"]), short(t["revoked_at"] or "")) for t in tokens
+    ]
+    console.print(table("API tokens", ("ID", "Account", "Created", "Revoked"), rows, wide=1))
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Revoke a token by its ID (see token list)."""
+    with connect() as api:
+        api.json("POST", f"/api/v1/tokens/{token_id}/revoke")
+    console.print(f"Revoked token {token_id}.")
+
+
+def login(
+    url: Annotated[str, typer.Option(help="the maintctl server, e.g. https://maint.example.com")],
+    token: Annotated[
+        str | None, typer.Option(help="your API token; default: asked for, not echoed")
+    ] = None,
+) -> None:
+    """Store a server's URL and your token in your config (mode 0600) for later commands."""
+    secret = token or typer.prompt("API token", hide_input=True)
+    os.environ["MAINTCTL_URL"], os.environ["MAINTCTL_TOKEN"] = url, secret
+    with connect() as api:
+        me = api.json("GET", "/api/v1/me")
+    import yaml
+
+    path = client_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Created 0600 from the start, so the token is never readable by others, not even briefly.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        yaml.safe_dump({"url": url, "token": secret}, handle)
+    path.chmod(0o600)
+    console.print(
+        f"Logged in to {escape(url)} as {escape(me['name'])} ({me['role']}); "
+        f"saved in {escape(str(path))}"
+    )
+
+
+@approvals_app.command("pending")
+def approvals_pending(as_json: JsonOpt = False) -> None:
+    """Windows whose next approval level you may sign now."""
+    with connect() as api:
+        waiting = api.json("GET", "/api/v1/approvals/pending")
+    if as_json:
+        print_json(waiting)
+        return
+    if not waiting:
+        console.print("Nothing waits for your signature.")
+        return
+    console.print(table("Waiting for you", WINDOW_COLUMNS, window_rows(waiting), wide=5))

@@ -1,0 +1,66 @@
+"""The approval chain: who may sign the next level of a window, and when it is done."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from maintctl.domain.errors import Problem, StateError
+from maintctl.domain.roles import APPROVER_RANK, Principal, Role, forbid
+
+
+@dataclass(frozen=True)
+class Signature:
+    level: int
+    role: str
+    signer: str
+    signer_role: str
+    at: datetime
+    comment: str = ""
+
+
+def next_level(chain: Sequence[str], signed: Sequence[Signature]) -> int | None:
+    """Index of the level waiting for a signature, or None when the chain is complete."""
+    return len(signed) if len(signed) < len(chain) else None
+
+
+def check_signer(
+    chain: Sequence[str],
+    signed: Sequence[Signature],
+    who: Principal,
+    requested_by: str,
+    window_id: str,
+) -> int:
+    """Refuse a signature that breaks a rule; return the level it signs."""
+    level = next_level(chain, signed)
+    if level is None:
+        raise StateError(
+            [Problem("status", "state", f"{window_id} has every signature it needs", "")]
+        )
+    needed = Role(chain[level])
+    if who.name == requested_by:
+        raise forbid(f"approving {window_id}", "someone other than its requester")
+    if any(s.signer == who.name for s in signed):
+        raise forbid(
+            f"signing level {level + 1} of {window_id}",
+            "someone who has not signed another level of it",
+        )
+    if who.rank < APPROVER_RANK[needed]:
+        raise forbid(
+            f"signing level {level + 1} of {window_id} ({needed.value})",
+            f"{needed.value} or higher (you are {who.role.value})",
+        )
+    return level
+
+
+def waiting_for(
+    chain: Sequence[str], signed: Sequence[Signature], who: Principal, requested_by: str
+) -> bool:
+    """True when `who` could sign the next level now."""
+    level = next_level(chain, signed)
+    if level is None or who.name == requested_by or not who.rank:
+        return False
+    if any(s.signer == who.name for s in signed):
+        return False
+    return who.rank >= APPROVER_RANK[Role(chain[level])]

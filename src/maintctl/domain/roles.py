@@ -1,0 +1,77 @@
+"""Accounts' roles and what each may do. The services ask here; no face decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from maintctl.domain.errors import MaintctlError, Problem
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    REQUESTER = "requester"
+    TEAM_LEAD = "team-lead"
+    ENGINEERING_MANAGER = "engineering-manager"
+    VP_ENGINEERING = "vp-engineering"
+    CTO = "cto"
+    ADMIN = "admin"
+
+
+# Who may sign a level: its role or a higher one. Admin administers accounts and signs nothing.
+APPROVER_RANK = {
+    Role.TEAM_LEAD: 1,
+    Role.ENGINEERING_MANAGER: 2,
+    Role.VP_ENGINEERING: 3,
+    Role.CTO: 4,
+}
+WRITERS = frozenset(set(Role) - {Role.VIEWER})
+
+
+class Unauthenticated(MaintctlError):
+    """No, a bad, or a revoked token (401)."""
+
+    kind = "unauthenticated"
+
+
+class Forbidden(MaintctlError):
+    """Known, but the role does not allow this (403)."""
+
+    kind = "forbidden"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: an account's name and role."""
+
+    name: str
+    role: Role
+
+    @property
+    def rank(self) -> int:
+        return APPROVER_RANK.get(self.role, 0)
+
+
+def forbid(action: str, needed: str) -> Forbidden:
+    return Forbidden(
+        [Problem("role", "role-required", f"{action} needs {needed}", "ask someone who has it")]
+    )
+
+
+def require_writer(who: Principal, action: str) -> None:
+    """Creating and changing windows: every role but viewer."""
+    if who.role not in WRITERS:
+        raise forbid(action, "requester or higher (you are viewer)")
+
+
+def require_admin(who: Principal, action: str) -> None:
+    if who.role != Role.ADMIN:
+        raise forbid(action, f"admin (you are {who.role.value})")
+
+
+def require_owner_or_approver(who: Principal, requested_by: str, action: str) -> None:
+    """Changing a window: its requester, any approver role, or admin."""
+    require_writer(who, action)
+    if who.name == requested_by or who.rank or who.role == Role.ADMIN:
+        return
+    raise forbid(action, f"the window's requester ({requested_by}), team-lead or higher, or admin")

@@ -1,0 +1,142 @@
+"""The approval workflow: submit, approve level by level, reject back to draft."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from maintctl.domain import approvals, lifecycle
+from maintctl.domain.approvals import Signature
+from maintctl.domain.errors import ConflictError, Problem, RuleViolation
+from maintctl.domain.model import Status, Window
+from maintctl.domain.roles import Principal, require_owner_or_approver
+from maintctl.services.deps import Deps
+from maintctl.services.windows import judge, require, save
+from maintctl.store import audit
+from maintctl.store import windows as store
+
+SUBMITTABLE = frozenset({Status.DRAFT})
+SIGNABLE = frozenset({Status.PENDING_APPROVAL})
+
+
+def chain(deps: Deps, window: Window) -> list[str]:
+    rule = deps.config.policy.types.get(window.spec.type)
+    return list(rule.approvals) if rule else []
+
+
+def _moved(window: Window, deps: Deps, **changes: object) -> Window:
+    return replace(
+        window,
+        updated_at=deps.clock(),
+        version=window.version + 1,
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+def submit(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    who: Principal,
+    expected_version: int | None = None,
+) -> Window:
+    """Send a draft for approval; every rule is checked again. No chain: scheduled at once."""
+    window = require(session, window_id, expected_version)
+    require_owner_or_approver(who, window.requested_by, f"submitting {window.id}")
+    lifecycle.require(window.status, SUBMITTABLE, "submit", window.id)
+    verdict = judge(deps, session, window.spec, window.id)
+    target = Status.PENDING_APPROVAL if chain(deps, window) else Status.SCHEDULED
+    moved = _moved(window, deps, status=target, conflicts=verdict.conflicts, signatures=[])
+    save(session, moved)
+    audit.record(session, moved, who.name, "submit", window.status, moved.updated_at)
+    return moved
+
+
+def approve(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    who: Principal,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Window:
+    """Sign the next level; the last signature schedules the window after a final check."""
+    window = require(session, window_id, expected_version)
+    lifecycle.require(window.status, SIGNABLE, "approve", window.id)
+    levels = chain(deps, window)
+    level = approvals.check_signer(levels, window.signatures, who, window.requested_by, window.id)
+    now = deps.clock()
+    signature = Signature(level, levels[level], who.name, who.role.value, now, comment.strip())
+    last = level == len(levels) - 1
+    conflicts = window.conflicts
+    if last:
+        conflicts = judge(deps, session, window.spec, window.id).conflicts
+    moved = _moved(
+        window,
+        deps,
+        status=Status.SCHEDULED if last else Status.PENDING_APPROVAL,
+        signatures=[*window.signatures, signature],
+        conflicts=conflicts,
+    )
+    try:
+        with session.begin_nested():
+            store.save(session, moved)
+    except IntegrityError:
+        raise ConflictError(
+            [
+                Problem(
+                    "level",
+                    "signed",
+                    f"level {level + 1} of {window.id} was signed just now",
+                    "look at it again with maintctl window show",
+                )
+            ]
+        ) from None
+    audit.record(
+        session,
+        moved,
+        who.name,
+        "approve",
+        window.status,
+        now,
+        comment=comment.strip(),
+        extra={"level": level + 1, "role": levels[level]},
+    )
+    return moved
+
+
+def reject(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    who: Principal,
+    reason: str,
+    expected_version: int | None = None,
+) -> Window:
+    """Send a request back to draft to be revised and resubmitted; its signatures are cleared."""
+    window = require(session, window_id, expected_version)
+    lifecycle.require(window.status, SIGNABLE, "reject", window.id)
+    approvals.check_signer(
+        chain(deps, window), window.signatures, who, window.requested_by, window.id
+    )
+    if not reason.strip():
+        raise RuleViolation(
+            [Problem("reason", "required", "a rejection needs a reason", "give --reason")]
+        )
+    moved = _moved(window, deps, status=Status.DRAFT, signatures=[])
+    save(session, moved)
+    audit.record(
+        session, moved, who.name, "reject", window.status, moved.updated_at, comment=reason.strip()
+    )
+    return moved
+
+
+def pending(deps: Deps, session: Session, who: Principal) -> list[Window]:
+    """Windows whose next level `who` may sign now."""
+    return [
+        w
+        for w in store.listing(session, statuses=[Status.PENDING_APPROVAL])
+        if approvals.waiting_for(chain(deps, w), w.signatures, who, w.requested_by)
+    ]
