@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maintctl.config import load_config
 from maintctl.domain.errors import ConflictError, RuleViolation, refuse
@@ -15,7 +18,9 @@ from maintctl.domain.model import (
     Severity,
     WindowSpec,
 )
+from maintctl.domain.policy import Policy
 from maintctl.domain.rules import Context, Verdict, check_spec, earliest_start
+from maintctl.domain.times import parse_instant
 
 POLICY = load_config(None).policy
 # A Monday. Sundays that follow: 8, 15, 22, 29 March and 5 April (the first Sunday of April).
@@ -435,3 +440,69 @@ def test_shifts_of_a_rota_that_is_not_configured_are_ignored() -> None:
     request = spec("planned-outage", utc(2026, 3, 15, 2), utc(2026, 3, 15, 4))
     verdict = check(request, events=shifts)
     assert verdict.conflicts == []
+
+
+def test_the_next_window_that_fits_is_outside_every_freeze_whatever_their_order() -> None:
+    # Pushed past the launch freeze, the start lands in the audit freeze listed before it.
+    policy = Policy.model_validate(
+        {
+            "types": {"change": {"windows": "any", "customer_impacting": False}},
+            "freezes": [
+                {"name": "audit", "from": "2026-01-10T00:00:00Z", "until": "2026-01-20T00:00:00Z"},
+                {"name": "launch", "from": "2026-01-01T00:00:00Z", "until": "2026-01-12T00:00:00Z"},
+            ],
+        }
+    )
+    now = utc(2026, 1, 5)
+    request = spec("change", now, now + timedelta(hours=1))
+    verdict = check_spec(request, policy, Context(now))
+    assert rules_of(verdict) == ["freeze"]
+    _, fix = the_problem(verdict, "freeze")
+    assert "the next window that fits is any, 2026-01-20T00:00:00Z to" in fix
+
+
+FIX = re.compile(r"the next window that fits is (?P<name>\S+), (?P<start>\S+) to (?P<end>\S+)$")
+TWO_FREEZES = Policy.model_validate(
+    {
+        **POLICY.as_json(),
+        "freezes": [
+            {"name": "audit", "from": "12-20 00:00", "until": "01-05 00:00"},
+            *POLICY.as_json()["freezes"],
+        ],
+    }
+)
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> tuple[Policy, WindowSpec, datetime]:
+    policy = draw(st.sampled_from([POLICY, TWO_FREEZES]))
+    # Zero-downtime work may run at any hour, so the suggested start can land on a freeze's edge.
+    name = draw(st.sampled_from(["zero-downtime", "zero-downtime", *policy.types]))
+    five = timedelta(minutes=5)
+    year = draw(st.integers(2025, 2030))
+    # Mostly asked just before the year-end freezes, where suggestions have to skip them.
+    december, anytime = (utc(year, 12, 10), 12), (utc(year, 1, 1), 365)
+    first, days = draw(st.sampled_from([december, december, anytime]))
+    now = first + five * draw(st.integers(0, days * 288))
+    longest = policy.types[name].max_duration or timedelta(hours=8)
+    duration = five * draw(st.integers(1, longest // five))
+    start = now + five * draw(st.integers(0, 40 * 288))
+    return policy, spec(name, start, start + duration), now
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=requests())
+def test_the_window_a_fix_suggests_holds_the_request(
+    case: tuple[Policy, WindowSpec, datetime],
+) -> None:
+    policy, request, now = case
+    duration = request.end - request.start
+    for problem in check_spec(request, policy, Context(now)).problems:
+        found = FIX.search(problem.fix)
+        if found is None:
+            continue
+        start = parse_instant("fix", found["start"])
+        assert parse_instant("fix", found["end"]) - start >= duration
+        moved = spec(request.type, start, start + duration)
+        problems = check_spec(moved, policy, Context(now)).problems
+        assert problems == [], f"{request} asked at {now}: {problem.fix}"

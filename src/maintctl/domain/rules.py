@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from maintctl.domain import oncall
 from maintctl.domain.errors import Problem
-from maintctl.domain.intervals import Interval
+from maintctl.domain.intervals import Interval, merge
 from maintctl.domain.model import Booking, CalendarEvent, Conflict, ItemKind, Severity, WindowSpec
 from maintctl.domain.policy import MaintenanceType, Policy
 from maintctl.domain.recurrence import freeze_occurrences, window_occurrences
@@ -79,14 +79,14 @@ def next_fitting_window(
 ) -> tuple[str, Interval] | None:
     """The next allowed window at or after `after` that can hold `duration` outside any freeze."""
     span = Interval(after, after + LOOKAHEAD)
-    freezes = [occ for _, occ in frozen(policy, rule, span)]
+    freezes = merge(occ for _, occ in frozen(policy, rule, span))
     for name, occ in allowed_spans(policy, rule, span):
         start = max(occ.start, after)
-        for freeze in freezes:
+        for freeze in freezes:  # merged and sorted: one pass moves past every freeze in the way
             if freeze.start < start + duration and start < freeze.end:
-                start = max(start, freeze.end)
+                start = freeze.end
         if start + duration <= occ.end:
-            return name, Interval(start, occ.end)
+            return name, Interval(start, occ.end if rule.windows != "any" else start + duration)
     return None
 
 

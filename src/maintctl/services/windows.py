@@ -86,8 +86,16 @@ def save(session: Session, window: Window) -> None:
         with session.begin_nested():
             store.save(session, window)
     except StaleDataError:
-        current = store.get(session, window.id)
-        raise stale(current or window) from None
+        raise ConflictError(
+            [
+                Problem(
+                    "version",
+                    "changed-concurrently",
+                    f"{window.id} was changed by someone else at the same moment",
+                    "read it again and repeat the change if it still holds",
+                )
+            ]
+        ) from None
 
 
 def _explicit_id_problems(session: Session, text: str) -> list[Problem]:

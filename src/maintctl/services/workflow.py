@@ -81,8 +81,7 @@ def approve(
         conflicts=conflicts,
     )
     try:
-        with session.begin_nested():
-            store.save(session, moved)
+        save(session, moved)
     except IntegrityError:
         raise ConflictError(
             [
