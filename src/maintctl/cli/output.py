@@ -20,7 +20,7 @@ def print_json(data: Any) -> None:
 
 def short(instant: str) -> str:
     """2024-12-29T02:00:00Z -> 2024-12-29 02:00Z, for tables."""
-    return instant.replace("T", " ").replace(":00Z", "Z") if instant else ""
+    return f"{instant[:10]} {instant[11:16]}Z" if instant else ""
 
 
 def table(

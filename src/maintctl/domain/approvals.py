@@ -40,7 +40,11 @@ def check_signer(
         )
     needed = Role(chain[level])
     if who.name == requested_by:
-        raise forbid(f"approving {window_id}", "someone other than its requester")
+        raise forbid(
+            f"approving {window_id}",
+            "someone other than its requester",
+            f"ask a {needed.value} or higher to sign it",
+        )
     if any(s.signer == who.name for s in signed):
         raise forbid(
             f"signing level {level + 1} of {window_id}",

@@ -52,10 +52,8 @@ class Principal:
         return APPROVER_RANK.get(self.role, 0)
 
 
-def forbid(action: str, needed: str) -> Forbidden:
-    return Forbidden(
-        [Problem("role", "role-required", f"{action} needs {needed}", "ask someone who has it")]
-    )
+def forbid(action: str, needed: str, fix: str = "ask someone who can") -> Forbidden:
+    return Forbidden([Problem("role", "role-required", f"{action} needs {needed}", fix)])
 
 
 def require_writer(who: Principal, action: str) -> None:

@@ -74,6 +74,22 @@ def frozen(policy: Policy, rule: MaintenanceType, span: Interval) -> list[tuple[
     return [(f.name, occ) for f in policy.freezes for occ in freeze_occurrences(f, span)]
 
 
+def freeze_items(policy: Policy, span: Interval) -> list[Conflict]:
+    """The policy's freezes overlapping `span`, as calendar items."""
+    return [
+        Conflict(
+            ItemKind.FREEZE,
+            f.name,
+            occ.start,
+            occ.end,
+            Severity.BLOCK,
+            f.description or "change freeze",
+        )
+        for f in policy.freezes
+        for occ in freeze_occurrences(f, span)
+    ]
+
+
 def next_fitting_window(
     policy: Policy, rule: MaintenanceType, duration: timedelta, after: datetime
 ) -> tuple[str, Interval] | None:

@@ -97,7 +97,16 @@ def local_principal(session: Session, os_user: str, as_user: str | None) -> Prin
         return Principal(os_user, Role.ADMIN)
     row = store.user(session, as_user)
     if row is None or row.disabled:
-        raise _unauthenticated(f"there is no enabled account {as_user!r} to act as")
+        raise Unauthenticated(
+            [
+                Problem(
+                    "as",
+                    "unknown-account",
+                    f"there is no enabled account {as_user!r} to act as",
+                    f"add it with maintctl user add {as_user} --role ROLE, or leave --as out",
+                )
+            ]
+        )
     return Principal(row.name, Role(row.role))
 
 

@@ -10,7 +10,7 @@ from maintctl.domain import ics, rules
 from maintctl.domain.errors import Problem, RuleViolation
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import Conflict, ItemKind, Severity, Status
-from maintctl.domain.recurrence import freeze_occurrences, note_occurrences
+from maintctl.domain.recurrence import note_occurrences
 from maintctl.services.deps import Deps
 from maintctl.store import windows as store
 
@@ -48,18 +48,7 @@ def month_items(deps: Deps, session: Session, span: Interval) -> list[Conflict]:
                 f"[{w.spec.type}] {w.spec.description} ({w.status.value})",
             )
         )
-    for freeze in policy.freezes:
-        for occ in freeze_occurrences(freeze, span):
-            items.append(
-                Conflict(
-                    ItemKind.FREEZE,
-                    freeze.name,
-                    occ.start,
-                    occ.end,
-                    Severity.BLOCK,
-                    freeze.description or "change freeze",
-                )
-            )
+    items.extend(rules.freeze_items(policy, span))
     for note in policy.notes:
         for occ in note_occurrences(note, span):
             items.append(

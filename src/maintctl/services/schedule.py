@@ -13,7 +13,6 @@ from maintctl.domain.errors import Problem, RuleViolation
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import Conflict, ItemKind, Severity, Status
 from maintctl.domain.policy import MaintenanceType
-from maintctl.domain.recurrence import freeze_occurrences
 from maintctl.domain.requests import split_systems
 from maintctl.domain.slots import Slot, earliest_disjoint, find_slots
 from maintctl.domain.times import ceil_minute, day_bounds, format_duration
@@ -51,18 +50,7 @@ def check_day(deps: Deps, session: Session, day: date, systems: Sequence[str] = 
             Conflict(ItemKind.WINDOW, w.id, w.spec.start, w.spec.end, Severity.BLOCK, detail)
         )
     items.extend(rules.calendar_conflicts(span, deps.events(span), deps.feeds.oncall_calendars()))
-    for freeze in deps.config.policy.freezes:
-        for occ in freeze_occurrences(freeze, span):
-            items.append(
-                Conflict(
-                    ItemKind.FREEZE,
-                    freeze.name,
-                    occ.start,
-                    occ.end,
-                    Severity.BLOCK,
-                    freeze.description or "change freeze",
-                )
-            )
+    items.extend(rules.freeze_items(deps.config.policy, span))
     items.sort(key=lambda c: (c.start, c.kind.value, c.name))
     return DayReport(day, items)
 
