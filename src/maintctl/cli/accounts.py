@@ -106,7 +106,10 @@ def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None
 def login(
     url: Annotated[str, typer.Option(help="the maintctl server, e.g. https://maint.example.com")],
     token: Annotated[
-        str | None, typer.Option(help="your API token; default: asked for, not echoed")
+        str | None,
+        typer.Option(
+            help="your API token (others can see arguments in ps: leave it out to be asked)"
+        ),
     ] = None,
 ) -> None:
     """Store a server's URL and your token in your config (mode 0600) for later commands."""
@@ -118,11 +121,13 @@ def login(
 
     path = client_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Created 0600 from the start, so the token is never readable by others, not even briefly.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # A new 0600 file renamed over the old one: the token is never in a file others can read,
+    # even when an older client.yaml had looser permissions.
+    fresh = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         yaml.safe_dump({"url": url, "token": secret}, handle)
-    path.chmod(0o600)
+    fresh.replace(path)
     console.print(
         f"Logged in to {escape(url)} as {escape(me['name'])} ({me['role']}); "
         f"saved in {escape(str(path))}"
