@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from maintctl import __version__
 from maintctl.api import errors
+from maintctl.api.nul import RefuseNul
+from maintctl.api.openapi import REFUSALS
 from maintctl.api.routes import accounts, calendar, meta, schedule, windows
 from maintctl.services.deps import Deps
 from maintctl.store import migrate
@@ -30,6 +32,8 @@ def create_app(deps: Deps) -> FastAPI:
     )
     app.state.deps = deps
     errors.install(app)
-    for router in (windows.router, schedule.router, calendar.router, accounts.router, meta.router):
-        app.include_router(router)
+    app.add_middleware(RefuseNul)
+    for router in (windows.router, schedule.router, calendar.router, accounts.router):
+        app.include_router(router, responses=REFUSALS)
+    app.include_router(meta.router)
     return app

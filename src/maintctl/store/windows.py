@@ -187,7 +187,11 @@ def overlapping(
         _overlapping(session, WindowRow.start_at, WindowRow.end_at, span)
     )
     if systems:
-        held = select(SystemRow.window_id).where(SystemRow.system.in_(list(systems)))
+        # Bounded in time too, or SQLite reads every window the systems ever had.
+        held = select(SystemRow.window_id).where(
+            SystemRow.system.in_(list(systems)),
+            _overlapping(session, SystemRow.start_at, SystemRow.end_at, span),
+        )
         query = query.where(WindowRow.id.in_(held))
     rows = session.scalars(query.order_by(WindowRow.start_at, WindowRow.id))
     return [to_window(r) for r in rows]

@@ -5,27 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
 from maintctl.api.auth import AUTHENTICATED, Who
 from maintctl.api.deps import AppDeps
+from maintctl.api.openapi import REFUSALS, MarkdownResponse
 from maintctl.domain import template
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/api/v1/policy", dependencies=AUTHENTICATED)
+@router.get("/api/v1/policy", dependencies=AUTHENTICATED, responses=REFUSALS)
 def policy(deps: AppDeps) -> dict[str, Any]:
     return {"source": deps.config.source, "policy": deps.config.policy.as_json()}
 
 
-@router.get("/api/v1/template", response_class=PlainTextResponse, dependencies=AUTHENTICATED)
-def blank_template() -> PlainTextResponse:
-    return PlainTextResponse(template.blank_template(), media_type="text/markdown; charset=utf-8")
+@router.get(
+    "/api/v1/template",
+    response_class=MarkdownResponse,
+    dependencies=AUTHENTICATED,
+    responses=REFUSALS,
+)
+def blank_template() -> MarkdownResponse:
+    return MarkdownResponse(template.blank_template())
 
 
-@router.get("/api/v1/me")
+@router.get("/api/v1/me", responses=REFUSALS)
 def me(who: Who) -> dict[str, str]:
     return {"name": who.name, "role": who.role.value}
 

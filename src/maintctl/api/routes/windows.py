@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from maintctl.api import shapes
 from maintctl.api.auth import IfMatch, Who
 from maintctl.api.deps import AppDeps
+from maintctl.api.openapi import MARKDOWN, MarkdownResponse
 from maintctl.domain import template
 from maintctl.domain.errors import RuleViolation
 from maintctl.domain.model import Window
@@ -93,16 +93,20 @@ def create_window(
     return _answer(created, response)
 
 
-@router.get("/windows/{window_id}", response_model=None)
+@router.get("/windows/{window_id}", response_model=None, responses={200: MARKDOWN})
 def show_window(
-    deps: AppDeps, who: Who, window_id: str, response: Response, format: str = "json"
-) -> dict[str, Any] | PlainTextResponse:
+    deps: AppDeps,
+    who: Who,
+    window_id: str,
+    response: Response,
+    format: Annotated[Literal["json", "markdown"], Query()] = "json",
+) -> dict[str, Any] | MarkdownResponse:
     with deps.db.read() as session:
         found = service.require(session, window_id)
     if format == "markdown":
         rule = deps.config.policy.types.get(found.spec.type)
         text = template.render_request(found, rule.approvals if rule else [])
-        return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+        return MarkdownResponse(text)
     return _answer(found, response)
 
 

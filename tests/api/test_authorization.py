@@ -1,0 +1,307 @@
+"""The authorization matrix: every route, every role, and no, a bad, a revoked or a disabled token.
+
+RULES below is the whole policy as one table. A route the app serves but the table does not name
+fails `test_every_route_has_a_rule`, so a new route cannot ship without a decision about who may
+call it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from maintctl.api.app import create_app
+from maintctl.config import Config
+from maintctl.domain.roles import Principal, Role
+from maintctl.services import accounts, windows, workflow
+from maintctl.services.deps import Deps
+from maintctl.store.db import Database
+from tests.conftest import Clock
+
+try:
+    from fastapi.routing import iter_route_contexts
+except ImportError:  # older FastAPI lists the included routes in app.routes itself
+    iter_route_contexts = list  # type: ignore[assignment]
+
+ROOT = Principal("root", Role.ADMIN)
+
+# One account per role, plus a requester who did not file the windows under test.
+IDENTITIES = {
+    "viewer": Role.VIEWER,
+    "requester": Role.REQUESTER,
+    "other-requester": Role.REQUESTER,
+    "team-lead": Role.TEAM_LEAD,
+    "engineering-manager": Role.ENGINEERING_MANAGER,
+    "vp-engineering": Role.VP_ENGINEERING,
+    "cto": Role.CTO,
+    "admin": Role.ADMIN,
+}
+# Accounts outside the matrix: a second team lead who signs level 1 of some windows, and an
+# account whose tokens and status others try to change.
+LEAD_2 = "lead-2"
+VICTIM = "victim"
+
+EVERYONE = frozenset(IDENTITIES)
+WRITERS = EVERYONE - {"viewer"}
+# The window's requester, team-lead or higher, or admin.
+OWNER_OR_APPROVER = frozenset(
+    {"requester", "team-lead", "engineering-manager", "vp-engineering", "cto", "admin"}
+)
+# planned-outage's chain is team-lead → engineering-manager → vp-engineering: a level is signed by
+# its role or a higher one, never by the requester, never by admin (who signs nothing).
+FIRST_LEVEL = frozenset({"team-lead", "engineering-manager", "vp-engineering", "cto"})
+SECOND_LEVEL = frozenset({"engineering-manager", "vp-engineering", "cto"})
+ADMIN = frozenset({"admin"})
+
+PUBLIC = frozenset(
+    {
+        ("GET", "/healthz"),
+        ("GET", "/openapi.json"),
+        ("HEAD", "/openapi.json"),
+        ("GET", "/docs"),
+        ("HEAD", "/docs"),
+        ("GET", "/docs/oauth2-redirect"),
+        ("HEAD", "/docs/oauth2-redirect"),
+        ("GET", "/redoc"),
+        ("HEAD", "/redoc"),
+    }
+)
+
+# (method, path) -> {scenario: the identities allowed}. State-dependent routes have several.
+RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
+    ("GET", "/api/v1/windows"): {"": EVERYONE},
+    ("POST", "/api/v1/windows"): {"": WRITERS},
+    ("GET", "/api/v1/windows/{window_id}"): {"": EVERYONE},
+    ("PATCH", "/api/v1/windows/{window_id}"): {"": OWNER_OR_APPROVER},
+    ("POST", "/api/v1/windows/{window_id}/cancel"): {"": OWNER_OR_APPROVER},
+    ("POST", "/api/v1/windows/{window_id}/submit"): {"": OWNER_OR_APPROVER},
+    ("POST", "/api/v1/windows/{window_id}/approve"): {
+        "first level": FIRST_LEVEL,
+        "second level": SECOND_LEVEL,
+    },
+    ("POST", "/api/v1/windows/{window_id}/reject"): {
+        "first level": FIRST_LEVEL,
+        "second level": SECOND_LEVEL,
+    },
+    ("GET", "/api/v1/windows/{window_id}/history"): {"": EVERYONE},
+    ("GET", "/api/v1/approvals/pending"): {"": EVERYONE},
+    ("GET", "/api/v1/check"): {"": EVERYONE},
+    ("GET", "/api/v1/slots"): {"": EVERYONE},
+    ("GET", "/api/v1/calendar"): {"": EVERYONE},
+    ("GET", "/calendar.ics"): {"": EVERYONE},
+    ("POST", "/api/v1/users"): {"": ADMIN},
+    ("GET", "/api/v1/users"): {"": ADMIN},
+    ("POST", "/api/v1/users/{name}/disable"): {"": ADMIN},
+    ("POST", "/api/v1/tokens"): {"for self": EVERYONE, "for another": ADMIN},
+    ("GET", "/api/v1/tokens"): {"": EVERYONE},
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): {"own": EVERYONE, "another's": ADMIN},
+    ("GET", "/api/v1/policy"): {"": EVERYONE},
+    ("GET", "/api/v1/template"): {"": EVERYONE},
+    ("GET", "/api/v1/me"): {"": EVERYONE},
+}
+
+# A planned outage valid at NOW (2026-11-27T12:00Z): a Sunday primary window, 9 days' notice.
+WINDOW = {
+    "type": "planned-outage",
+    "start": "2026-12-06T02:00:00Z",
+    "end": "2026-12-06T04:00:00Z",
+    "description": "Database upgrade",
+    "owner": "sre-team",
+    "impact": "API read-only",
+    "risk": "medium",
+}
+
+
+def served_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, flattened through included routers."""
+    return {
+        (method, route.path)
+        for route in iter_route_contexts(app.routes)
+        for method in route.methods or ()
+    }
+
+
+@dataclass
+class World:
+    """One app over one database, with an account and token per identity."""
+
+    deps: Deps
+    http: TestClient
+    tokens: dict[str, str] = field(default_factory=dict)
+    numbers: Iterator[int] = field(default_factory=itertools.count)
+    shared_window: str = ""
+
+    def add_account(self, name: str, role: Role) -> accounts.IssuedToken:
+        with self.deps.db.write() as session:
+            return accounts.add_user(session, ROOT, name, role.value, "", self.deps.clock())
+
+    def systems(self) -> list[str]:
+        # Each window on a system of its own, so no two of them overlap.
+        return [f"sys-{next(self.numbers)}"]
+
+    def window(self, *, submitted: bool = False, signed_once: bool = False) -> str:
+        """A new planned outage filed by `requester`; pending approval when submitted."""
+        requester = Principal("requester", Role.REQUESTER)
+        with self.deps.db.write() as session:
+            made = windows.create(
+                self.deps, session, {**WINDOW, "systems": self.systems()}, requester
+            )
+            if submitted or signed_once:
+                workflow.submit(self.deps, session, made.id, requester)
+            if signed_once:
+                workflow.approve(self.deps, session, made.id, Principal(LEAD_2, Role.TEAM_LEAD))
+        return made.id
+
+    def spare_token(self, name: str) -> int:
+        """A token of `name` that may be revoked without locking anyone out of the matrix."""
+        with self.deps.db.write() as session:
+            return accounts.create_token(
+                session, Principal(name, IDENTITIES.get(name, Role.VIEWER)), None, self.deps.clock()
+            ).id
+
+    def call(
+        self, method: str, url: str, token: str | None, body: Any = None, params: Any = None
+    ) -> Response:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return self.http.request(method, url, headers=headers, json=body, params=params)
+
+    def arrange(
+        self, method: str, path: str, scenario: str, who: str
+    ) -> tuple[str, Any, dict[str, str] | None]:
+        """URL, JSON body and query for a call by `who` that reaches the authorization decision."""
+        key = (method, path)
+        needs_fresh = {
+            ("POST", "/api/v1/windows/{window_id}/cancel"): {},
+            ("POST", "/api/v1/windows/{window_id}/submit"): {},
+            ("POST", "/api/v1/windows/{window_id}/approve"): {"submitted": True},
+            ("POST", "/api/v1/windows/{window_id}/reject"): {"submitted": True},
+        }
+        if key in needs_fresh:
+            state = dict(needs_fresh[key])
+            if scenario == "second level":
+                state = {"signed_once": True}
+            url = path.format(window_id=self.window(**state))
+        else:
+            url = path.format(
+                window_id=self.shared_window,
+                name=VICTIM,
+                token_id=self.spare_token(who if scenario == "own" else VICTIM)
+                if "{token_id}" in path
+                else 0,
+            )
+        bodies: dict[tuple[str, str], Any] = {
+            ("POST", "/api/v1/windows"): {**WINDOW, "systems": self.systems()},
+            ("PATCH", "/api/v1/windows/{window_id}"): {"description": f"edited by {who}"},
+            ("POST", "/api/v1/windows/{window_id}/cancel"): {"reason": "not needed"},
+            ("POST", "/api/v1/windows/{window_id}/approve"): {"comment": "fine"},
+            ("POST", "/api/v1/windows/{window_id}/reject"): {"reason": "revise the plan"},
+            ("POST", "/api/v1/users"): {"name": f"new-{next(self.numbers)}", "role": "viewer"},
+            ("POST", "/api/v1/tokens"): {"name": VICTIM} if scenario == "for another" else {},
+        }
+        queries = {
+            ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},
+            ("GET", "/api/v1/slots"): {"type": "planned-outage", "duration": "2h", "systems": "db"},
+            ("GET", "/api/v1/calendar"): {"month": "2026-12"},
+        }
+        return url, bodies.get(key), queries.get(key)
+
+
+@pytest.fixture
+def world(db: Database, config: Config, clock: Clock) -> Iterator[World]:
+    deps = Deps.build(db, config, clock=clock)
+    with TestClient(create_app(deps)) as http:
+        made = World(deps, http)
+        for name, role in IDENTITIES.items():
+            made.tokens[name] = made.add_account(name, role).secret
+        made.add_account(LEAD_2, Role.TEAM_LEAD)
+        made.add_account(VICTIM, Role.VIEWER)
+        made.shared_window = made.window()
+        yield made
+
+
+def is_problem(response: Response, kind: str) -> bool:
+    return (
+        response.headers.get("content-type") == "application/problem+json"
+        and response.json().get("type") == f"urn:maintctl:problem:{kind}"
+    )
+
+
+def test_every_route_has_a_rule(world: World) -> None:
+    served = served_routes(world.http.app)  # type: ignore[arg-type]
+    assert not PUBLIC & set(RULES), "a route is both public and ruled"
+    assert served - PUBLIC - set(RULES) == set(), "routes without a rule in RULES"
+    assert (PUBLIC | set(RULES)) - served == set(), "rules for routes the app no longer serves"
+
+
+def test_public_routes_answer_without_a_valid_token(world: World) -> None:
+    revoked, disabled = bad_credentials(world)
+    failures = []
+    for method, path in sorted(PUBLIC):
+        for label, token in [
+            ("no token", None),
+            ("bad token", "mct_not-a-token"),
+            ("revoked token", revoked),
+            ("disabled account", disabled),
+            ("viewer", world.tokens["viewer"]),
+        ]:
+            response = world.call(method, path, token)
+            if response.status_code in (401, 403) or response.status_code >= 500:
+                failures.append(f"{method} {path} with {label}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def bad_credentials(world: World) -> tuple[str, str]:
+    """A revoked token of an enabled account and a live token of a disabled account."""
+    revoked = world.add_account("revoked", Role.ADMIN)
+    disabled = world.add_account("disabled", Role.ADMIN)
+    now = world.deps.clock()
+    with world.deps.db.write() as session:
+        accounts.revoke_token(session, ROOT, revoked.id, now)
+        accounts.disable_user(session, ROOT, "disabled")
+    return revoked.secret, disabled.secret
+
+
+def test_without_a_valid_token_every_other_route_is_401(world: World) -> None:
+    revoked, disabled = bad_credentials(world)
+    credentials: list[tuple[str, str | None]] = [
+        ("no token", None),
+        ("empty bearer", ""),
+        ("bad token", "mct_not-a-token"),
+        ("revoked token", revoked),
+        ("disabled account", disabled),
+    ]
+    failures = []
+    for (method, path), scenarios in sorted(RULES.items()):
+        for scenario, (label, token) in itertools.product(scenarios, credentials):
+            url, body, query = world.arrange(method, path, scenario, "admin")
+            response = world.call(method, url, token, body, query)
+            if not (
+                response.status_code == 401
+                and is_problem(response, "unauthenticated")
+                and response.headers.get("www-authenticate", "").startswith("Bearer")
+            ):
+                failures.append(f"{method} {url} with {label}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+
+
+def test_each_role_is_allowed_exactly_where_the_table_says(world: World) -> None:
+    failures = []
+    for (method, path), scenarios in sorted(RULES.items()):
+        for scenario, allowed in scenarios.items():
+            for who in IDENTITIES:
+                url, body, query = world.arrange(method, path, scenario, who)
+                response = world.call(method, url, world.tokens[who], body, query)
+                status = response.status_code
+                where = f"{method} {path} [{scenario or '-'}] as {who}: {status}"
+                if who in allowed and not 200 <= status < 300:
+                    failures.append(f"{where}, expected success: {response.text[:200]}")
+                if who not in allowed and not (status == 403 and is_problem(response, "forbidden")):
+                    failures.append(f"{where}, expected 403 problem+json")
+    assert not failures, "\n".join(failures)
