@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -225,3 +226,17 @@ def test_two_approvers_at_the_same_moment_cannot_both_sign_one_level(
     setup.db.dispose()
     assert len(signed) == 1
     assert len(outcomes) == 2 and sum(o in ("tom", "tina") for o in outcomes) == 1
+
+
+def test_a_change_made_from_an_old_read_never_lands_on_a_newer_window(deps: Deps) -> None:
+    wid = create(deps)
+    act(deps, "submit", wid, RITA)
+    with deps.db.read() as session:
+        seen = windows.require(session, wid)
+    act(deps, "approve", wid, TOM)
+    late = replace(seen, version=seen.version + 1, signatures=[])
+    with pytest.raises(ConflictError) as exc, deps.db.write() as session:
+        windows.save(session, late)
+    assert exc.value.problems[0].rule == "changed-concurrently"
+    with deps.db.read() as session:
+        assert [s.signer for s in windows.require(session, wid).signatures] == ["tom"]

@@ -9,10 +9,19 @@ from maintctl.store import migrate
 from maintctl.store.db import Database
 from maintctl.store.tables import Base
 
+# PostgreSQL-only objects the migration adds by hand (GiST range index, exclusion constraint,
+# audit triggers); the models stay portable, so they are not declared there.
+POSTGRES_ONLY = {"ix_windows_during"}
+
+
+def _declared(obj: object, name: str | None, kind: str, reflected: bool, other: object) -> bool:
+    return not (kind == "index" and name in POSTGRES_ONLY)
+
 
 def test_the_migrations_match_the_models(db: Database) -> None:
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": _declared})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from maintctl.domain.approvals import Signature
 from maintctl.domain.intervals import Interval
@@ -128,8 +129,14 @@ def add(session: Session, w: Window, seq: tuple[int, int] | None) -> None:
 
 
 def save(session: Session, w: Window) -> None:
+    """Write a changed window whose version is one more than the version it was read at.
+
+    The row may have been re-read since (another writer committed in between): then its version
+    is not the one the change was made from, and the change must not land on top of it.
+    """
     row = session.get(WindowRow, w.id)
-    assert row is not None
+    if row is None or row.version + 1 != w.version:
+        raise StaleDataError(f"{w.id} is at version {row.version if row else None}")
     _fill(row, w)
     session.flush()
 
