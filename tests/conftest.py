@@ -22,6 +22,16 @@ NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 PG_URL = os.environ.get("MAINTCTL_TEST_DATABASE_URL", "")
 
 
+# A planned outage valid at NOW: a Sunday primary window with 9 days' notice.
+PLANNED_OUTAGE = {
+    "type": "planned-outage",
+    "start": "2026-12-06T02:00:00Z",
+    "end": "2026-12-06T04:00:00Z",
+    "description": "Database upgrade",
+    "owner": "sre-team",
+    "impact": "API read-only",
+    "risk": "medium",
+}
 ALICE = Principal("alice", Role.ADMIN)
 BOB = Principal("bob", Role.TEAM_LEAD)
 

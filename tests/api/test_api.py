@@ -10,17 +10,9 @@ from fastapi.testclient import TestClient
 from maintctl.api.app import create_app
 from maintctl.domain.template import TYPE_OPTIONS
 from maintctl.services.deps import Deps
+from tests.conftest import PLANNED_OUTAGE
 
-BODY = {
-    "type": "planned-outage",
-    "start": "2026-12-06T02:00:00Z",
-    "end": "2026-12-06T04:00:00Z",
-    "systems": ["api", "db"],
-    "description": "Database upgrade",
-    "owner": "sre-team",
-    "impact": "API read-only",
-    "risk": "medium",
-}
+BODY = {**PLANNED_OUTAGE, "systems": ["api", "db"]}
 
 
 @pytest.fixture
@@ -164,3 +156,19 @@ def test_a_filled_template_creates_a_window(client: TestClient) -> None:
     response = client.post("/api/v1/windows", json={"request_markdown": filled})
     assert response.status_code == 201, response.json()
     assert response.json()["end"] == "2026-12-06T04:00:00Z"
+
+
+def test_a_stale_if_match_gets_412_with_the_current_version(client: TestClient) -> None:
+    created = client.post("/api/v1/windows", json=BODY)
+    assert created.headers["etag"] == '"1"'
+    first = client.patch(
+        "/api/v1/windows/MNT-2026-0001", json={"description": "v2"}, headers={"If-Match": '"1"'}
+    )
+    assert first.status_code == 200 and first.headers["etag"] == '"2"'
+    stale = client.patch(
+        "/api/v1/windows/MNT-2026-0001", json={"description": "v3"}, headers={"If-Match": '"1"'}
+    )
+    assert stale.status_code == 412
+    assert stale.json()["type"] == "urn:maintctl:problem:stale"
+    assert "now at version 2" in stale.json()["detail"]
+    assert client.get("/api/v1/windows/MNT-2026-0001").json()["description"] == "v2"

@@ -23,7 +23,7 @@ from maintctl.domain.roles import Principal, Role
 from maintctl.services import accounts, windows, workflow
 from maintctl.services.deps import Deps
 from maintctl.store.db import Database
-from tests.conftest import Clock
+from tests.conftest import PLANNED_OUTAGE, Clock
 
 try:
     from fastapi.routing import iter_route_contexts
@@ -107,16 +107,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/me"): {"": EVERYONE},
 }
 
-# A planned outage valid at NOW (2026-11-27T12:00Z): a Sunday primary window, 9 days' notice.
-WINDOW = {
-    "type": "planned-outage",
-    "start": "2026-12-06T02:00:00Z",
-    "end": "2026-12-06T04:00:00Z",
-    "description": "Database upgrade",
-    "owner": "sre-team",
-    "impact": "API read-only",
-    "risk": "medium",
-}
+WINDOW = PLANNED_OUTAGE
 
 
 def served_routes(app: FastAPI) -> set[tuple[str, str]]:
