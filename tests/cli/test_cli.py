@@ -219,3 +219,17 @@ def test_without_a_token_the_server_answers_401(
     monkeypatch.setenv("MAINTCTL_TOKEN", "mct_not-a-token")
     code, _, err = run("window", "list")
     assert code == 2 and "token: the token is not valid" in err
+
+
+def test_the_cli_does_not_import_the_server_to_start() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, maintctl.cli.main; "
+        "print(sorted(m for m in ('fastapi', 'sqlalchemy', 'httpx', 'uvicorn') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]"

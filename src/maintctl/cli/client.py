@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    import httpx
+
     from maintctl.config import Settings
 
-import httpx
 import typer
 from platformdirs import user_config_dir
 
@@ -50,6 +51,8 @@ class Api:
         self.http = http
 
     def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             response: httpx.Response = self.http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
@@ -88,6 +91,8 @@ def connect() -> Iterator[Api]:
     settings = Settings()
     url, token = remote(settings)
     if url:
+        import httpx
+
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         with httpx.Client(base_url=url.rstrip("/"), timeout=30.0, headers=headers) as http:
             yield Api(http)
