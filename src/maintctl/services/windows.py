@@ -82,20 +82,7 @@ def stale(window: Window) -> StaleError:
 
 def save(session: Session, window: Window) -> None:
     """Write a changed window; refuse if another writer changed it first."""
-    try:
-        with session.begin_nested():
-            store.save(session, window)
-    except StaleDataError:
-        raise ConflictError(
-            [
-                Problem(
-                    "version",
-                    "changed-concurrently",
-                    f"{window.id} was changed by someone else at the same moment",
-                    "read it again and repeat the change if it still holds",
-                )
-            ]
-        ) from None
+    _write(session, partial(store.save, session, window), window)
 
 
 def _explicit_id_problems(session: Session, text: str) -> list[Problem]:
@@ -156,7 +143,7 @@ def create(deps: Deps, session: Session, raw: Mapping[str, Any], who: Principal)
             conflicts=verdict.conflicts,
         )
         try:
-            _write(session, partial(store.add, session, window, seq), spec, window.id)
+            _write(session, partial(store.add, session, window, seq), window)
             break
         except ConflictError as exc:
             # Another writer took the next free number first: take the one after it.
@@ -205,7 +192,7 @@ def modify(
         sequence=window.sequence + 1,
         version=window.version + 1,
     )
-    _write(session, lambda: store.save(session, changed), spec, window.id)
+    save(session, changed)
     audit.record(session, changed, actor, "modify", window.status, now, before=window)
     return changed
 
@@ -241,34 +228,48 @@ def cancel(
     return cancelled
 
 
-def _write(session: Session, action: Callable[[], None], spec: WindowSpec, window_id: str) -> None:
-    """Run a store write; a race lost to another writer becomes the same conflict error."""
+def _write(session: Session, action: Callable[[], None], window: Window) -> None:
+    """Run a store write; a race lost to another writer becomes a clear 409, never a 500.
+
+    On SQLite writers queue (BEGIN IMMEDIATE); on PostgreSQL the database's constraints and the
+    version check decide, and this names what the other writer took.
+    """
     try:
         with session.begin_nested():
             action()
-    except IntegrityError as exc:
-        if "no_overlap" not in str(exc.orig):
-            raise ConflictError(
-                [
-                    Problem(
-                        "id",
-                        "id-taken",
-                        f"{window_id} was taken by another request just now",
-                        "try again; without --id the next free number is chosen",
-                    )
-                ]
-            ) from None
-        raise ConflictError(
-            [
-                Problem(
-                    "start",
-                    "overlap",
-                    f"another window took {', '.join(spec.systems)} at an overlapping time "
-                    f"just now ({rules.span_text(spec.interval)})",
-                    "look again with maintctl check and pick another time",
-                )
-            ]
+    except StaleDataError:
+        raise _race(
+            window,
+            "version",
+            "changed-concurrently",
+            f"{window.id} was changed by someone else at the same moment",
         ) from None
+    except IntegrityError as exc:
+        text = str(exc.orig)
+        if "no_overlap" in text:
+            raise _race(
+                window,
+                "start",
+                "overlap",
+                f"another window took {', '.join(window.spec.systems)} at an overlapping time "
+                f"just now ({rules.span_text(window.spec.interval)})",
+            ) from None
+        if "signatures" in text:
+            raise _race(
+                window,
+                "level",
+                "signed",
+                f"that level of {window.id} was signed by someone else just now",
+            ) from None
+        raise _race(
+            window, "id", "id-taken", f"{window.id} was taken by another request just now"
+        ) from None
+
+
+def _race(window: Window, field: str, rule: str, message: str) -> ConflictError:
+    return ConflictError(
+        [Problem(field, rule, message, f"look again with maintctl window show {window.id}")]
+    )
 
 
 def listing(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from maintctl.domain import approvals, lifecycle
 from maintctl.domain.approvals import Signature
-from maintctl.domain.errors import ConflictError, Problem, RuleViolation
-from maintctl.domain.model import Status, Window
+from maintctl.domain.errors import Problem, RuleViolation
+from maintctl.domain.model import Conflict, Status, Window
 from maintctl.domain.roles import Principal, require_owner_or_approver
 from maintctl.services.deps import Deps
 from maintctl.services.windows import judge, require, save
@@ -26,12 +25,21 @@ def chain(deps: Deps, window: Window) -> list[str]:
     return list(rule.approvals) if rule else []
 
 
-def _moved(window: Window, deps: Deps, **changes: object) -> Window:
+def _moved(
+    window: Window,
+    deps: Deps,
+    status: Status,
+    signatures: list[Signature],
+    conflicts: list[Conflict] | None = None,
+) -> Window:
+    """The window in its new state, one version on."""
     return replace(
         window,
+        status=status,
+        signatures=signatures,
+        conflicts=window.conflicts if conflicts is None else conflicts,
         updated_at=deps.clock(),
         version=window.version + 1,
-        **changes,  # type: ignore[arg-type]
     )
 
 
@@ -80,19 +88,7 @@ def approve(
         signatures=[*window.signatures, signature],
         conflicts=conflicts,
     )
-    try:
-        save(session, moved)
-    except IntegrityError:
-        raise ConflictError(
-            [
-                Problem(
-                    "level",
-                    "signed",
-                    f"level {level + 1} of {window.id} was signed just now",
-                    "look at it again with maintctl window show",
-                )
-            ]
-        ) from None
+    save(session, moved)
     audit.record(
         session,
         moved,
