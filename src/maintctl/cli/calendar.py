@@ -42,7 +42,7 @@ def export(
         Path | None, typer.Option("-o", "--output", help="file; default stdout")
     ] = None,
 ) -> None:
-    """Write every window as an iCalendar feed (subscribe to /calendar.ics on a server)."""
+    """Write the windows of the last year and to come as an iCalendar feed (or /calendar.ics)."""
     with connect() as api:
         body = api.call("GET", "/calendar.ics").content
     if output is None:

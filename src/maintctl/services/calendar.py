@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -76,6 +76,12 @@ def month_items(deps: Deps, session: Session, span: Interval) -> list[Conflict]:
     return items
 
 
+# Subscribed calendars re-fetch the whole feed every few hours; a year of history is plenty there.
+EXPORT_HISTORY = timedelta(days=365)
+
+
 def export(deps: Deps, session: Session) -> bytes:
-    """Every window, cancelled ones included so subscribers see them go, as RFC 5545."""
-    return ics.export_calendar(store.listing(session), now=deps.clock())
+    """Windows that ended within the last year or are still to come, cancelled ones included
+    so subscribers see them go, as RFC 5545."""
+    now = deps.clock()
+    return ics.export_calendar(store.listing(session, ending_after=now - EXPORT_HISTORY), now=now)
