@@ -268,7 +268,7 @@ def history(
     console.print(
         table(
             f"History of {window_id}",
-            ("When (UTC)", "Who", "Action", "From", "To", "Comment"),
+            ("When (UTC)", "Who", "Action", "From", "To", "Comment and changes"),
             [
                 (
                     short(r["at"]),
@@ -276,12 +276,22 @@ def history(
                     r["action"],
                     r["from"] or "",
                     r["to"] or "",
-                    r["comment"],
+                    "; ".join(
+                        [r["comment"]] * bool(r["comment"])
+                        + [
+                            f"{k}: {_plain(v['from'])} → {_plain(v['to'])}"
+                            for k, v in r["changes"].items()
+                        ]
+                    ),
                 )
                 for r in rows
             ],
         )
     )
+
+
+def _plain(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
 
 
 @app.command()
