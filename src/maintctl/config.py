@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from maintctl import yamlsource
 from maintctl.domain.model import ItemKind, Severity
-from maintctl.domain.policy import Policy
+from maintctl.domain.policy import Policy, PolicyReferenceError
 
 APP = "maintctl"
 
@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MAINTCTL_", extra="ignore")
 
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite file")
+    database_url_file: str = Field(default="", description="a file holding the database URL")
     config: str = Field(default="", description="config file; else ./maintctl.yaml, else user dir")
     url: str = Field(default="", description="a maintctl server to talk to instead of local")
     token: str = Field(default="", description="API token for the server at MAINTCTL_URL")
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
+        if self.database_url_file:
+            # A URL with a password is a secret: it may come from a file, as in container secrets.
+            return Path(self.database_url_file).read_text("utf-8").strip()
         folder = Path(user_data_dir(APP))
         folder.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{folder / 'maintctl.db'}"
@@ -136,6 +140,9 @@ def _problems(
     found = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        cause = err.get("ctx", {}).get("error")
+        if isinstance(cause, PolicyReferenceError):
+            loc = (*loc, *cause.path)
         where = ".".join(str(p) for p in (*prefix, *loc))
         line = yamlsource.line_of(lines, (*prefix, *loc)) if lines else None
         message = err["msg"].removeprefix("Value error, ")

@@ -61,6 +61,14 @@ Clock = Annotated[
 IanaZone = Annotated[str, AfterValidator(_zone)]
 
 
+class PolicyReferenceError(ValueError):
+    """One part of the policy names another that does not exist; `path` says where."""
+
+    def __init__(self, path: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -186,9 +194,10 @@ class Policy(_Strict):
                 continue
             missing = [w for w in rule.windows if w not in self.windows]
             if missing:
-                raise ValueError(
-                    f"type {name} names unknown window {', '.join(missing)}; "
-                    f"define it under windows or use one of {', '.join(self.windows) or 'none'}"
+                raise PolicyReferenceError(
+                    ("types", name, "windows"),
+                    f"unknown window {', '.join(missing)}; define it under windows or use "
+                    f"one of {', '.join(self.windows) or 'none'}",
                 )
         return self
 
