@@ -25,4 +25,7 @@ def build_app(settings: Settings, local: bool) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """The factory uvicorn calls in each worker process of `maintctl serve --workers N`."""
+    from maintctl import logs
+
+    logs.install()
     return build_app(Settings(), local=False)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
 from maintctl.api.app import create_app
+from maintctl.config import Config
 from maintctl.domain.template import TYPE_OPTIONS
+from maintctl.logs import RedactTokens
+from maintctl.services import accounts
 from maintctl.services.deps import Deps
-from tests.conftest import PLANNED_OUTAGE
+from maintctl.store.db import Database
+from tests.conftest import ALICE, PLANNED_OUTAGE, Clock
 
 BODY = {**PLANNED_OUTAGE, "systems": ["api", "db"]}
 
@@ -172,3 +177,33 @@ def test_a_stale_if_match_gets_412_with_the_current_version(client: TestClient) 
     assert stale.json()["type"] == "urn:maintctl:problem:stale"
     assert "now at version 2" in stale.json()["detail"]
     assert client.get("/api/v1/windows/MNT-2026-0001").json()["description"] == "v2"
+
+
+def test_a_calendar_app_may_subscribe_with_the_token_in_the_url(
+    db: Database, config: Config, clock: Clock
+) -> None:
+    server = Deps.build(db, config, clock=clock)
+    with server.db.write() as session:
+        viewer = accounts.add_user(session, ALICE, "feed", "viewer", "", clock())
+    with TestClient(create_app(server)) as http:
+        assert http.get("/calendar.ics").status_code == 401
+        assert http.get("/calendar.ics", params={"token": "mct_wrong"}).status_code == 401
+        feed = http.get("/calendar.ics", params={"token": viewer.secret})
+        assert feed.status_code == 200 and feed.text.startswith("BEGIN:VCALENDAR")
+        # Only the feed takes a token in the URL; the API wants the header.
+        assert http.get("/api/v1/windows", params={"token": viewer.secret}).status_code == 401
+
+
+def test_tokens_in_urls_are_redacted_from_the_access_log() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/calendar.ics?token=mct_secret&x=1", "1.1", 200),
+        None,
+    )
+    RedactTokens().filter(record)
+    assert "mct_secret" not in record.getMessage()
+    assert "/calendar.ics?token=[redacted]&x=1" in record.getMessage()

@@ -295,8 +295,13 @@ def test_three_people_take_a_planned_outage_from_request_to_scheduled(
         assert wrong not in answer.text and tokens["rita"][:-1] not in answer.text
         assert all(wrong not in v for v in answer.headers.values())
 
+    # A calendar app subscribes by URL, token in the query; the access log must not keep it.
+    feed = httpx.get(f"{server.url}/calendar.ics", params={"token": tokens["victor"]})
+    assert feed.status_code == 200 and f"UID:{window_id}@maintctl" in feed.text
+
     log = server.stop()
     assert f"POST /api/v1/windows/{window_id}/approve" in log  # the log is really captured
+    assert "/calendar.ics?token=[redacted]" in log
     sources = {"server log": log}
     for n, o in enumerate(transcript.outputs):
         sources[f"#{n} maintctl {' '.join(o.args[:2])}"] = o.out + o.err

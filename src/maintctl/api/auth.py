@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from maintctl.api.deps import AppDeps
@@ -25,6 +25,22 @@ def _principal(
         return accounts.authenticate(session, credentials.credentials if credentials else None)
 
 
+def _feed_principal(
+    deps: AppDeps,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    token: Annotated[
+        str | None,
+        Query(description="for calendar apps that cannot send headers: a viewer account's token"),
+    ] = None,
+) -> Principal:
+    """The calendar feed also takes its token in the URL, as subscribed calendars need."""
+    with deps.db.read() as session:
+        if deps.local is not None:
+            return accounts.local_principal(session, deps.local.os_user, deps.local.as_user)
+        secret = credentials.credentials if credentials else token
+        return accounts.authenticate(session, secret)
+
+
 def _version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """The version an If-Match header names ("3" or W/"3"); None for absent or *."""
     if if_match is None or if_match.strip() == "*":
@@ -36,4 +52,5 @@ def _version(if_match: Annotated[str | None, Header()] = None) -> int | None:
 Who = Annotated[Principal, Depends(_principal)]
 # For routers whose every route only needs a known caller, whatever the role.
 AUTHENTICATED = [Depends(_principal)]
+FEED_READER = [Depends(_feed_principal)]
 IfMatch = Annotated[int | None, Depends(_version)]
