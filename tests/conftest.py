@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import text
 
 from maintctl.config import Config, load_config
@@ -16,6 +17,12 @@ from maintctl.domain.roles import Principal, Role
 from maintctl.services.deps import Deps, LocalIdentity
 from maintctl.store import migrate
 from maintctl.store.db import Database
+
+# CI runs the property tests on a fixed seed so a submission is judged on the same examples every
+# time; run them locally (random seeds) to explore further.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # A Friday. The next Sunday (primary window) is 2026-11-29; the year-end freeze starts 2026-12-15.
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
