@@ -10,6 +10,27 @@ from icalendar import Calendar, Event, vText
 
 from maintctl.domain.model import Status, Window
 
+
+class TypedText(vText):
+    """TEXT escaped exactly as RFC 5545 3.3.11 says.
+
+    icalendar 7.3 first turns a typed backslash before a capital N into a line break (it takes
+    it for an escape already made), so a path like \\\\NAS01\\backups came back broken.
+    """
+
+    def to_ical(self) -> bytes:
+        text = (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+            .replace("\n", "\\n")
+        )
+        return text.encode("utf-8")  # RFC 5545 3.1.4: content is UTF-8
+
+
 PRODID = "-//maintctl//maintctl//EN"
 
 EVENT_STATUS: dict[Status, str] = {
@@ -37,7 +58,7 @@ def export_calendar(
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     # icalendar does not know X-WR-CALNAME is TEXT and would write it unescaped.
-    calendar.add("x-wr-calname", vText(_text(name)))
+    calendar.add("x-wr-calname", TypedText(_text(name)))
     for window in windows:
         calendar.add_component(window_event(window, now=now))
     return bytes(calendar.to_ical())  # to_ical is not annotated
@@ -51,8 +72,8 @@ def window_event(window: Window, *, now: datetime) -> Event:
     event.add("dtstamp", _utc(now))
     event.add("dtstart", _utc(spec.start))
     event.add("dtend", _utc(spec.end))
-    event.add("summary", _text(f"[{spec.type}] {spec.description}"))
-    event.add("description", _text(_description(window)))
+    event.add("summary", TypedText(_text(f"[{spec.type}] {spec.description}")))
+    event.add("description", TypedText(_text(_description(window))))
     if spec.systems:
         event.add("categories", [_text(system) for system in spec.systems])
     event.add("sequence", window.sequence)
