@@ -145,4 +145,4 @@ def approvals_pending(as_json: JsonOpt = False) -> None:
     if not waiting:
         console.print("Nothing waits for your signature.")
         return
-    console.print(table("Waiting for you", WINDOW_COLUMNS, window_rows(waiting), wide=5))
+    console.print(table("Waiting for you", WINDOW_COLUMNS, window_rows(waiting), wide=1))

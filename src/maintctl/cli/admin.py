@@ -79,12 +79,24 @@ def serve(
         fail([p.text() for p in exc.problems])
     migrate.upgrade(deps.db)
     if demo:
-        from maintctl.services.demo import load_demo
+        from maintctl.services.demo import demo_account, load_demo
 
-        made = load_demo(deps, Principal(settings.os_user(), Role.ADMIN))
+        operator = Principal(settings.os_user(), Role.ADMIN)
+        made = load_demo(deps, operator)
         console.print(
             f"demo: {len(made)} sample windows loaded" if made else "demo: already loaded"
         )
+        issued = demo_account(deps, operator)
+        if issued is not None:
+            console.print(
+                "demo: an admin account 'demo' was made; its token, shown once:", markup=False
+            )
+            print(issued.secret)
+            console.print(
+                f"  try: MAINTCTL_URL=http://{host}:{port} MAINTCTL_TOKEN=<token> maintctl "
+                "calendar\n  or without a server: maintctl calendar (local mode, same database)",
+                markup=False,
+            )
     with deps.db.read() as session:
         if not accounts.users(session):
             console.print(

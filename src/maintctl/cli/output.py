@@ -29,7 +29,7 @@ def table(
     """A table; the first `wide` columns (IDs, times) never wrap."""
     grid = Table(title=escape(title), title_justify="left", header_style="bold")
     for index, column in enumerate(columns):
-        grid.add_column(column, no_wrap=index < wide)
+        grid.add_column(column, no_wrap=index < wide, overflow="fold")
     for row in rows:
         grid.add_row(*(escape(str(cell)) if cell is not None else "" for cell in row))
     return grid

@@ -119,7 +119,7 @@ def list_(
     if not windows:
         console.print("No maintenance windows" + (" coming up." if upcoming else "."))
         return
-    console.print(table("Maintenance windows", WINDOW_COLUMNS, window_rows(windows), wide=5))
+    console.print(table("Maintenance windows", WINDOW_COLUMNS, window_rows(windows), wide=1))
 
 
 @app.command()

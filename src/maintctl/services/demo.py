@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from maintctl.domain.roles import Principal
 from maintctl.domain.times import format_instant
-from maintctl.services import schedule, windows
+from maintctl.services import accounts, schedule, windows
+from maintctl.services.accounts import IssuedToken
 from maintctl.services.deps import Deps
+from maintctl.store import accounts as account_store
 from maintctl.store import windows as store
 
 DEMO_OWNER = "demo"
@@ -66,3 +68,11 @@ def load_demo(deps: Deps, who: Principal) -> list[str]:
             )
             made.append(window.id)
         return made
+
+
+def demo_account(deps: Deps, who: Principal) -> IssuedToken | None:
+    """An admin account `demo` for trying the API, with a token shown once; None if it exists."""
+    with deps.db.write() as session:
+        if account_store.user(session, DEMO_OWNER) is not None:
+            return None
+        return accounts.add_user(session, who, DEMO_OWNER, "admin", "", deps.clock())
