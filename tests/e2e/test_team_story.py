@@ -97,13 +97,22 @@ class Person:
 class Server:
     """`maintctl serve` as a subprocess, its stdout and stderr in one log file."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, log: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, log: Path, workers: int = 1) -> None:
         self.log = log
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._handle = log.open("wb")
         self.process = subprocess.Popen(
-            [MAINTCTL, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [
+                MAINTCTL,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+            ],
             env=env,
             cwd=cwd,
             stdout=self._handle,
@@ -313,3 +322,34 @@ def test_three_people_take_a_planned_outage_from_request_to_scheduled(
         if secret in text
     ]
     assert leaks == []
+
+
+def test_several_worker_processes_share_one_database(
+    database_url: str, tmp_path: Path, empty_config: Path
+) -> None:
+    tokens = _bootstrap(database_url, tmp_path, empty_config)
+    env = _clean_env(tmp_path / "server-home", empty_config)
+    env["MAINTCTL_DATABASE_URL"] = database_url
+    running = Server(env, tmp_path, tmp_path / "workers.log", workers=2)
+    try:
+        running.wait_healthy()
+        rita = {"Authorization": f"Bearer {tokens['rita']}"}
+        with httpx.Client(base_url=running.url, headers=rita, timeout=30.0) as http:
+            made = http.post(
+                "/api/v1/windows",
+                json={
+                    "type": "zero-downtime",
+                    "start": "2030-01-06T10:00:00Z",
+                    "end": "2030-01-06T11:00:00Z",
+                    "systems": ["api"],
+                    "description": "x",
+                },
+            )
+            assert made.status_code == 201, made.text
+            # Whichever worker answers, every one sees the same window and the same accounts.
+            for _ in range(20):
+                assert http.get(f"/api/v1/windows/{made.json()['id']}").status_code == 200
+                assert http.get("/api/v1/me").json() == {"name": "rita", "role": "requester"}
+    finally:
+        log = running.stop()
+    assert log.count("Started server process") >= 2
