@@ -192,3 +192,12 @@ def test_day_bounds_are_utc_midnights() -> None:
         datetime(2024, 12, 31, tzinfo=UTC),
         datetime(2025, 1, 1, tzinfo=UTC),
     )
+
+
+def test_a_lower_bound_may_be_a_date_meaning_its_utc_start() -> None:
+    from maintctl.domain.times import parse_after
+
+    assert parse_after("after", "2030-01-01").isoformat() == "2030-01-01T00:00:00+00:00"
+    assert parse_after("after", "2030-01-01T05:00:00+02:00").isoformat() == (
+        "2030-01-01T03:00:00+00:00"
+    )

@@ -63,7 +63,7 @@ def slots(
         "count": count,
     }
     if after:
-        params["after"] = after if "T" in after else f"{after}T00:00:00Z"
+        params["after"] = after
     with connect() as api:
         found = api.json("GET", "/api/v1/slots", params=params)
     if as_json:

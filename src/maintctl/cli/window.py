@@ -51,6 +51,15 @@ def _fields(**given: Any) -> dict[str, Any]:
     return body
 
 
+def _send(method: str, path: str, body: dict[str, Any], as_json: bool, verb: str) -> None:
+    with connect() as api:
+        window = api.json(method, path, json=body)
+    if as_json:
+        print_json(window)
+    else:
+        _created(window, verb)
+
+
 def _created(window: dict[str, Any], verb: str) -> None:
     on = f" on {', '.join(window['systems'])}" if window["systems"] else ""
     console.print(
@@ -93,12 +102,7 @@ def create(
             risk=risk,
         )
     )
-    with connect() as api:
-        window = api.json("POST", "/api/v1/windows", json=body)
-    if as_json:
-        print_json(window)
-    else:
-        _created(window, "Created")
+    _send("POST", "/api/v1/windows", body, as_json, "Created")
 
 
 @app.command("list")
@@ -185,12 +189,7 @@ def modify(
         impact=impact,
         risk=risk,
     )
-    with connect() as api:
-        window = api.json("PATCH", f"/api/v1/windows/{id}", json=body)
-    if as_json:
-        print_json(window)
-    else:
-        _created(window, "Modified")
+    _send("PATCH", f"/api/v1/windows/{id}", body, as_json, "Modified")
 
 
 @app.command()

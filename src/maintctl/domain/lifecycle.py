@@ -7,8 +7,6 @@ from maintctl.domain.model import Status
 
 CANCELLABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED})
 MODIFIABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED})
-# Windows in these states hold their time on their systems; the rest no longer do.
-OCCUPYING = frozenset(set(Status) - {Status.CANCELLED})
 
 
 def require(status: Status, allowed: frozenset[Status], action: str, window_id: str) -> None:

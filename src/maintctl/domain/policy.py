@@ -207,7 +207,3 @@ class Policy(_Strict):
     def as_json(self) -> dict[str, Any]:
         """The policy as plain data, in the same form the YAML file takes."""
         return self.model_dump(mode="json", by_alias=True)
-
-
-def describe_duration(value: timedelta | None) -> str:
-    return "none" if value is None else format_duration(value)

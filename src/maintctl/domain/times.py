@@ -56,6 +56,13 @@ def parse_day(field: str, text: str) -> date:
         ) from None
 
 
+def parse_after(field: str, text: str) -> datetime:
+    """A lower bound: an instant with Z or an offset, or a date meaning its start in UTC."""
+    if "T" not in text.strip().upper():
+        return day_bounds(parse_day(field, text))[0]
+    return parse_instant(field, text)
+
+
 def parse_duration(field: str, text: str) -> timedelta:
     """Read a duration such as 90m, 2h, 1h30m or 7d."""
     if not _DURATION_WHOLE.match(text or ""):

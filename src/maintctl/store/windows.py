@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -151,18 +151,14 @@ def _longest(session: Session) -> timedelta:
     return timedelta(seconds=session.scalar(select(func.max(WindowRow.duration_s))) or 0)
 
 
-def _overlapping(
-    session: Session, start_col: Any, end_col: Any, span: Interval
-) -> ColumnElement[bool]:
+def _overlap(session: Session, span: Interval) -> Callable[[Any, Any], ColumnElement[bool]]:
+    """A maker of "(start, end) overlaps `span`" for any pair of columns; one look-back read."""
     if session.get_bind().dialect.name == "postgresql":
         # Served by the GiST index / exclusion constraint on tstzrange(start_at, end_at).
-        during = func.tstzrange(start_col, end_col)
-        return during.bool_op("&&")(func.tstzrange(span.start, span.end))
-    return and_(
-        start_col >= span.start - _longest(session),
-        start_col < span.end,
-        end_col > span.start,
-    )
+        wanted = func.tstzrange(span.start, span.end)
+        return lambda start, end: func.tstzrange(start, end).bool_op("&&")(wanted)
+    earliest = span.start - _longest(session)
+    return lambda start, end: and_(start >= earliest, start < span.end, end > span.start)
 
 
 def bookings(
@@ -175,8 +171,9 @@ def bookings(
         SystemRow.window_id, SystemRow.start_at, SystemRow.end_at, SystemRow.system
     ).where(
         SystemRow.system.in_(list(systems)),
-        SystemRow.active.is_(True),
-        _overlapping(session, SystemRow.start_at, SystemRow.end_at, span),
+        # Plain `active` (not IS TRUE) so PostgreSQL can use the partial GiST index.
+        SystemRow.active,
+        _overlap(session, span)(SystemRow.start_at, SystemRow.end_at),
     )
     if exclude:
         query = query.where(SystemRow.window_id != exclude)
@@ -190,14 +187,12 @@ def overlapping(
     session: Session, span: Interval, systems: Sequence[str] | None = None
 ) -> list[Window]:
     """Windows of any status overlapping `span` (optionally only those holding `systems`)."""
-    query = select(WindowRow).where(
-        _overlapping(session, WindowRow.start_at, WindowRow.end_at, span)
-    )
+    overlaps = _overlap(session, span)
+    query = select(WindowRow).where(overlaps(WindowRow.start_at, WindowRow.end_at))
     if systems:
         # Bounded in time too, or SQLite reads every window the systems ever had.
         held = select(SystemRow.window_id).where(
-            SystemRow.system.in_(list(systems)),
-            _overlapping(session, SystemRow.start_at, SystemRow.end_at, span),
+            SystemRow.system.in_(list(systems)), overlaps(SystemRow.start_at, SystemRow.end_at)
         )
         query = query.where(WindowRow.id.in_(held))
     rows = session.scalars(query.order_by(WindowRow.start_at, WindowRow.id))

@@ -10,7 +10,7 @@ from maintctl.api import shapes
 from maintctl.api.auth import AUTHENTICATED
 from maintctl.api.deps import AppDeps
 from maintctl.domain.errors import RuleViolation
-from maintctl.domain.times import TimeParseError, parse_day, parse_duration, parse_instant
+from maintctl.domain.times import TimeParseError, parse_after, parse_day, parse_duration
 from maintctl.services import schedule
 
 router = APIRouter(prefix="/api/v1", tags=["schedule"], dependencies=AUTHENTICATED)
@@ -45,11 +45,17 @@ def slots(
     type: str,
     duration: Annotated[str, Query(examples=["2h"])],
     systems: str = "",
-    after: Annotated[str | None, Query(examples=["2024-12-20T00:00:00Z"])] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            description="an instant, or a date (its start in UTC)",
+            examples=["2024-12-20T00:00:00Z"],
+        ),
+    ] = None,
     count: int = 5,
 ) -> list[dict[str, str]]:
     length = _parsed(parse_duration, "duration", duration)
-    start = _parsed(parse_instant, "after", after) if after else None
+    start = _parsed(parse_after, "after", after) if after else None
     with deps.db.read() as session:
         found = schedule.slots(
             deps,
