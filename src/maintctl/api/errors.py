@@ -20,6 +20,9 @@ STATUS = {
     "unauthenticated": 401,
     "forbidden": 403,
     "stale": 412,
+    "too-large": 413,
+    "unavailable": 503,
+    "internal": 500,
 }
 TITLE = {
     "rule-violation": "The request breaks a rule",
@@ -30,6 +33,9 @@ TITLE = {
     "unauthenticated": "Authentication needed",
     "forbidden": "Your role does not allow this",
     "stale": "The window changed since you read it",
+    "too-large": "The request is larger than the server accepts",
+    "unavailable": "The server is busy; try again shortly",
+    "internal": "Something went wrong on the server",
 }
 
 

@@ -1,0 +1,107 @@
+"""Every bound on what maintctl accepts, in one place (DESIGN.md, "Bounds").
+
+The domain checks these before the database sees a value, so SQLite and PostgreSQL refuse the
+same inputs with the same named problem, and nothing a user types can overflow a column, a
+timedelta or a query's cost.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from maintctl.domain.errors import Problem
+
+# Instants: far enough either side for any real maintenance, near enough that every arithmetic
+# step (look-backs, a year's occurrences, a notice period) stays inside datetime's range.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+# The longest any window may last, whatever the policy says; also the longest duration typed.
+MAX_WINDOW = timedelta(days=400)
+
+# Text lengths, in characters.
+TEXT_LIMITS: dict[str, int] = {
+    "id": 32,
+    "type": 64,
+    "system": 64,
+    "name": 64,
+    "owner": 200,
+    "email": 320,
+    "impact": 2_000,
+    "reason": 2_000,
+    "comment": 2_000,
+    "plan_item": 2_000,
+    "description": 10_000,
+    "justification": 10_000,
+}
+MAX_SYSTEMS = 200  # systems named by one window or one query
+MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, ...)
+
+# Requests and pages.
+MAX_BODY_BYTES = 1_048_576
+MAX_JSON_DEPTH = 32
+PAGE_DEFAULT = 100
+PAGE_MAX = 1_000
+
+# Outside calendar feeds.
+FEED_MAX_BYTES = 10 * 1_048_576
+FEED_MAX_EVENTS = 10_000  # occurrences one feed may give for one question
+MAX_STORED_CONFLICTS = 50  # conflicts kept on a window; the rest are counted in one line
+
+# Tab, line feed and carriage return are text; every other C0/C1 control character and a lone
+# surrogate (not encodable as UTF-8, so PostgreSQL refuses it) is not.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def text_problems(
+    field: str, value: str, limit_key: str, *, multiline: bool = True
+) -> list[Problem]:
+    """The problems with one typed text: its length, and characters that are not text."""
+    problems = []
+    limit = TEXT_LIMITS[limit_key]
+    if len(value) > limit:
+        problems.append(
+            Problem(
+                field,
+                "too-long",
+                f"is {len(value)} characters long; at most {limit} are kept",
+                f"shorten it to {limit} characters",
+            )
+        )
+    if (_NOT_TEXT if multiline else _NOT_LINE).search(value):
+        problems.append(
+            Problem(
+                field,
+                "control-character",
+                "holds a control character or an unpaired surrogate",
+                "remove it; only printable text"
+                + (", tabs and line breaks are kept" if multiline else " is kept"),
+            )
+        )
+    return problems
+
+
+def instant_problem(field: str, value: datetime) -> Problem | None:
+    """A problem when an instant lies outside the years maintctl works with."""
+    if EARLIEST <= value < LATEST:
+        return None
+    return Problem(
+        field,
+        "time-range",
+        f"{value.isoformat()} is outside the years {EARLIEST.year} to {LATEST.year - 1}",
+        f"give a time between {EARLIEST.year} and {LATEST.year - 1}",
+    )
+
+
+def window_length_problem(field: str, length: timedelta) -> Problem | None:
+    """A problem when a window or duration is longer than any window may be."""
+    if length <= MAX_WINDOW:
+        return None
+    return Problem(
+        field,
+        "max-window",
+        f"lasts longer than {MAX_WINDOW.days} days, the longest any window may be",
+        f"split the work into windows of at most {MAX_WINDOW.days} days",
+    )
