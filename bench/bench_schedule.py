@@ -33,7 +33,8 @@ from typing import Any
 from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from maintctl.config import load_config
+from maintctl.config import Config, parse_config
+from maintctl.domain.bounds import MAX_WINDOW
 from maintctl.services import schedule
 from maintctl.services.deps import Deps
 from maintctl.store import migrate
@@ -44,13 +45,35 @@ FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 # A Sunday (the first of its month, so the primary and extended windows both fall on it): the day a
 # team most often asks about, and inside the seeded span, so as busy as any other Sunday.
 CHECK_DAY = date(2026, 12, 6)
+CHECK_AT = datetime(CHECK_DAY.year, CHECK_DAY.month, CHECK_DAY.day, 2, tzinfo=UTC)
 CHECK_SYSTEMS = ["db"]
-SLOT_TYPE = "planned-outage"
-SLOT_DURATION = timedelta(hours=2)
+# The extended window comes once a month and the year-end freeze is in the way: the search for
+# five slots must cross several of the slot finder's chunks.
+SLOT_TYPE = "extended-outage"
+SLOT_DURATION = timedelta(hours=4)
 SLOT_SYSTEMS = ["db"]
 SLOT_COUNT = 5
+# Outside calendars, as a team has them: a weekly deploy train and a weekly on-call rota.
+FEEDS = {
+    "deploys.ics": (
+        "BEGIN:VEVENT\r\nUID:train@bench\r\nSUMMARY:Deploy train\r\n"
+        "DTSTART:20160105T140000Z\r\nDTEND:20160105T160000Z\r\nRRULE:FREQ=WEEKLY\r\n"
+        "END:VEVENT\r\n"
+    ),
+    "oncall.ics": (
+        "BEGIN:VEVENT\r\nUID:rota@bench\r\nSUMMARY:On call\r\n"
+        "DTSTART:20160103T090000Z\r\nDTEND:20160110T090000Z\r\nRRULE:FREQ=WEEKLY\r\n"
+        "END:VEVENT\r\n"
+    ),
+}
+FEED_CONFIG = """
+calendars:
+  - {name: deploys, kind: deployment, source: deploys.ics, severity: warn}
+  - {name: oncall, kind: oncall, source: oncall.ics, severity: warn}
+"""
 
 SPAN_YEARS = 20
+LONGEST_START = FIXED_NOW - timedelta(days=6 * 365)
 SYSTEMS = ["db", *(f"svc-{i:03d}" for i in range(1, 200))]
 BATCH = 5_000
 SEED = 20261127
@@ -103,6 +126,9 @@ def _aligned(rng: random.Random, first_week: datetime, weeks: int) -> tuple[str,
 def _anytime(rng: random.Random, lo: datetime, seconds: int) -> tuple[str, datetime, int]:
     start = lo + timedelta(minutes=15 * rng.randrange(seconds // 900))
     kind = "emergency" if rng.random() < 0.03 else "zero-downtime"
+    if kind == "zero-downtime" and rng.random() < 0.05:
+        # Mixed lengths: rolling work that takes days, longer than the 1-day short look-back.
+        return kind, start, rng.randint(1, 3) * 86400 + 3600
     return kind, start, rng.randint(1, 4) * 3600
 
 
@@ -118,10 +144,13 @@ def _status(rng: random.Random, start: datetime, end: datetime) -> str:
 
 
 def generate(n: int, seed: int = SEED) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """`n` windows of 1-4 h on 1-3 systems, over SPAN_YEARS centred on FIXED_NOW.
+    """`n` windows on 1-3 systems, over SPAN_YEARS centred on FIXED_NOW.
 
-    About 40 % sit in the policy's allowed windows (the outage types), the rest anywhere
-    (zero-downtime work and emergencies). A system is never booked twice at once.
+    About 40 % sit in the policy's allowed windows (the outage types, 1-4 h), the rest anywhere
+    (zero-downtime work and emergencies; 1 in 20 of the zero-downtime ones lasts days). The first
+    is one window of the maximum length on `db`, six years back: it must cost nothing to the
+    queries about today; the second is work on `db` on the day checked. A system is never booked
+    twice at once.
     """
     rng = random.Random(seed)
     lo = FIXED_NOW - timedelta(days=365 * SPAN_YEARS // 2)
@@ -132,15 +161,20 @@ def generate(n: int, seed: int = SEED) -> Iterator[tuple[dict[str, Any], list[di
     numbers: dict[int, int] = {}
     made = 0
     while made < n:
-        if rng.random() < 0.4:
+        if made == 0:
+            kind, start, duration = "zero-downtime", LONGEST_START, int(MAX_WINDOW.total_seconds())
+        elif made == 1:
+            # Work on `db` on the day checked, so the check has a window to find.
+            kind, start, duration = "planned-outage", CHECK_AT, 7200
+        elif rng.random() < 0.4:
             kind, start, duration = _aligned(rng, first_sunday, weeks)
         else:
             kind, start, duration = _anytime(rng, lo, seconds)
         end = start + timedelta(seconds=duration)
-        wanted = rng.randint(1, 3)
+        wanted = rng.randint(1, 3) if made > 1 else 1
         held: list[str] = []
         for _ in range(12):
-            system = rng.choice(SYSTEMS)
+            system = rng.choice(SYSTEMS) if made > 1 else "db"
             if system not in held and lanes.free(system, start, end):
                 held.append(system)
                 if len(held) == wanted:
@@ -353,11 +387,20 @@ def explain(db: Database, label: str, statements: list[tuple[str, Any]]) -> None
             print("   ", " | ".join(str(v) for v in (row[-1:] if db.dialect == "sqlite" else row)))
 
 
+def feed_config(folder: Path) -> Config:
+    """The default policy with FEEDS as file calendars in `folder`."""
+    for name, events in FEEDS.items():
+        body = f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\n{events}END:VCALENDAR\r\n"
+        (folder / name).write_text(body, "utf-8")
+    return parse_config(FEED_CONFIG, "bench config", folder)
+
+
 def bench_one(db: Database, size: int, args: argparse.Namespace) -> Result:
     t0 = time.perf_counter()
     seed(db, size)
     seed_s = time.perf_counter() - t0
-    deps = Deps.build(db, load_config(None), clock=lambda: FIXED_NOW)
+    folder = Path(tempfile.mkdtemp(prefix="maintctl-bench-feeds-"))
+    deps = Deps.build(db, feed_config(folder), clock=lambda: FIXED_NOW)
 
     def check(systems: list[str]) -> Callable[[], schedule.DayReport]:
         def call() -> schedule.DayReport:
@@ -380,7 +423,7 @@ def bench_one(db: Database, size: int, args: argparse.Namespace) -> Result:
     with captured(db) as check_sql:
         report = check(CHECK_SYSTEMS)()
     with captured(db) as check_all_sql:
-        report_all = check([])()
+        report_all = check(SYSTEMS)()
     with captured(db) as slots_sql:
         found = slots()
     if args.explain:
@@ -391,7 +434,7 @@ def bench_one(db: Database, size: int, args: argparse.Namespace) -> Result:
         size=size,
         seed_s=seed_s,
         check=measure(check(CHECK_SYSTEMS), args.check_runs, args.warmup),
-        check_all=measure(check([]), args.check_runs, args.warmup),
+        check_all=measure(check(SYSTEMS), args.check_runs, args.warmup),
         slots=measure(slots, args.slots_runs, args.warmup),
         sql={
             "check": replay(db, check_sql, args.check_runs, args.warmup),
@@ -516,9 +559,9 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f}"
     )
     print(
-        f"now={FIXED_NOW:%Y-%m-%dT%H:%MZ}; check {CHECK_DAY} (systems db, and all); "
-        f"slots {SLOT_TYPE} {SLOT_DURATION} on db, first {SLOT_COUNT}; "
-        f"{len(SYSTEMS)} systems, windows over {SPAN_YEARS} years"
+        f"now={FIXED_NOW:%Y-%m-%dT%H:%MZ}; check {CHECK_DAY} (systems db, and all 200 named); "
+        f"slots {SLOT_TYPE} {SLOT_DURATION} on db, first {SLOT_COUNT}; {len(SYSTEMS)} systems, "
+        f"windows over {SPAN_YEARS} years, one of {MAX_WINDOW.days} days; feeds configured"
     )
     engines: list[Callable[[], Any]] = []
     if args.db in ("sqlite", "both"):
