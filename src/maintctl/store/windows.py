@@ -225,18 +225,27 @@ def overlapping(
     session: Session, span: Interval, systems: Sequence[str] | None = None
 ) -> list[Window]:
     """Windows of any status overlapping `span` (optionally only those holding `systems`)."""
-    if systems:
-        # Bounded in time too, or SQLite reads every window the systems ever had.
-        conditions = _during(session, span, SystemRow.start_at, SystemRow.end_at, SystemRow.long)
-        held = SystemRow.system.in_(list(systems))
-        parts = [select(SystemRow.window_id).where(held, c) for c in conditions]
+    # A literal, not a bound parameter, so SQLite sees the partial index's condition.
+    long = WindowRow.duration_s > literal_column(str(SHORT_S))
+    during = _during(session, span, WindowRow.start_at, WindowRow.end_at, long)
+    if len(during) == 1:
+        # PostgreSQL: the windows' GiST index finds the span; each found window's systems are
+        # then a primary-key lookup.
+        query = select(WindowRow).where(during[0])
+        if systems:
+            held = select(SystemRow.window_id).where(
+                SystemRow.window_id == WindowRow.id, SystemRow.system.in_(list(systems))
+            )
+            query = query.where(held.exists())
     else:
-        # A literal, not a bound parameter, so SQLite sees the partial index's condition.
-        long = WindowRow.duration_s > literal_column(str(SHORT_S))
-        conditions = _during(session, span, WindowRow.start_at, WindowRow.end_at, long)
-        parts = [select(WindowRow.id).where(c) for c in conditions]
-    ids = parts[0] if len(parts) == 1 else union(*parts)
-    query = select(WindowRow).where(WindowRow.id.in_(ids))
+        if systems:
+            # Bounded in time too, or SQLite reads every window the systems ever had.
+            during = _during(session, span, SystemRow.start_at, SystemRow.end_at, SystemRow.long)
+            held_now = SystemRow.system.in_(list(systems))
+            parts = [select(SystemRow.window_id).where(held_now, c) for c in during]
+        else:
+            parts = [select(WindowRow.id).where(c) for c in during]
+        query = select(WindowRow).where(WindowRow.id.in_(union(*parts)))
     rows = session.scalars(query.order_by(WindowRow.start_at, WindowRow.id))
     return [to_window(r) for r in rows]
 
