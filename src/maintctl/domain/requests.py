@@ -37,7 +37,7 @@ FIELDS = frozenset(
 
 def split_systems(value: Any) -> list[str]:
     """Systems from a comma-separated string or a list, trimmed, de-duplicated and sorted."""
-    items = value.split(",") if isinstance(value, str) else list(value or [])
+    items = value.split(",") if isinstance(value, str) else _items(value)
     return sorted({str(item).strip() for item in items if str(item).strip()})
 
 
@@ -65,10 +65,21 @@ def _end_from_duration(
     return None if start is None else start + length
 
 
+def _items(value: Any) -> list[Any]:
+    # A lone value where a list was expected (a number in JSON) is one item, never a TypeError.
+    return (
+        list(value)
+        if isinstance(value, list | tuple | set | frozenset)
+        else [value]
+        if value
+        else []
+    )
+
+
 def _list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [line.strip() for line in value.splitlines() if line.strip()]
-    return [str(v).strip() for v in value or [] if str(v).strip()]
+    return [str(v).strip() for v in _items(value) if str(v).strip()]
 
 
 def build_spec(
