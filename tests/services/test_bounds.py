@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -240,3 +241,25 @@ def test_modify_refuses_a_change_that_makes_the_window_too_long(deps: Deps) -> N
 def test_the_bounds_are_the_documented_ones() -> None:
     assert bounds.MAX_WINDOW.days == 400
     assert (bounds.EARLIEST.year, bounds.LATEST.year) == (1970, 2200)
+
+
+@pytest.mark.parametrize(
+    "over",
+    [
+        {"owner": "o" * 201},
+        {"description": "lone \ud800 surrogate"},
+        {"id": "EMT-202612060200-" + "9" * 30},
+        {"type": "emergency", "end": "2099-12-06T04:00:00Z"},
+        {"execution_plan": 7, "systems": 5, "description": "d" * 10_001},
+    ],
+)
+def test_the_api_answers_422_not_500_for_a_value_past_its_bound(
+    client: TestClient, deps: Deps, over: dict[str, Any]
+) -> None:
+    body = json.dumps(request(**over))  # ASCII-escaped, so a lone surrogate travels as \ud800
+    response = client.post(
+        "/api/v1/windows", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["problems"]
+    assert rows(deps) == 0
