@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from maintctl.domain import bounds
 from maintctl.domain.errors import Problem
 from maintctl.domain.model import Risk, WindowSpec
 from maintctl.domain.times import TimeParseError, parse_duration, parse_instant
@@ -15,6 +16,9 @@ from maintctl.domain.times import TimeParseError, parse_duration, parse_instant
 SYSTEM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 TEXT_FIELDS = ("owner", "description", "impact")
 LIST_DETAILS = ("prerequisites", "execution_plan", "rollback_plan", "verification_steps")
+REQUIRED = ("type", "start", "end", "description")
+# What approvers sign: a change to any of these sends a scheduled window back to approval.
+SIGNED_DETAILS = ("execution_plan", "rollback_plan", "verification_steps")
 FIELDS = frozenset(
     {
         "id",
@@ -33,7 +37,7 @@ FIELDS = frozenset(
 
 def split_systems(value: Any) -> list[str]:
     """Systems from a comma-separated string or a list, trimmed, de-duplicated and sorted."""
-    items = value.split(",") if isinstance(value, str) else list(value or [])
+    items = value.split(",") if isinstance(value, str) else _items(value)
     return sorted({str(item).strip() for item in items if str(item).strip()})
 
 
@@ -61,10 +65,21 @@ def _end_from_duration(
     return None if start is None else start + length
 
 
+def _items(value: Any) -> list[Any]:
+    # A lone value where a list was expected (a number in JSON) is one item, never a TypeError.
+    return (
+        list(value)
+        if isinstance(value, list | tuple | set | frozenset)
+        else [value]
+        if value
+        else []
+    )
+
+
 def _list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [line.strip() for line in value.splitlines() if line.strip()]
-    return [str(v).strip() for v in value or [] if str(v).strip()]
+    return [str(v).strip() for v in _items(value) if str(v).strip()]
 
 
 def build_spec(
@@ -82,12 +97,13 @@ def build_spec(
                 f"use {', '.join(sorted(FIELDS))}",
             )
         )
-    if base is None:
-        for name in ("type", "start", "end", "description"):
-            if name == "end" and "duration" in given:
-                continue
-            if not str(given.get(name, "")).strip():
-                problems.append(Problem(name, "required", f"{name} is required", f"give --{name}"))
+    for name in REQUIRED:
+        # Creating needs every one; modifying may leave one out but not empty it.
+        if base is None and name == "end" and "duration" in given:
+            continue
+        if (base is None or name in given) and not str(given.get(name, "")).strip():
+            problems.append(Problem(name, "required", f"{name} is required", f"give --{name}"))
+    problems.extend(_text_problems(given))
     start = _instant("start", given["start"], problems) if "start" in given else None
     end = _instant("end", given["end"], problems) if "end" in given else None
     if end is None and "duration" in given and "end" not in given:
@@ -108,6 +124,9 @@ def build_spec(
                 )
             )
     systems = split_systems(given["systems"]) if "systems" in given else None
+    if systems is not None and len(systems) > bounds.MAX_SYSTEMS:
+        problems.append(_too_many("systems", len(systems), bounds.MAX_SYSTEMS))
+        systems = None
     for name in systems or []:
         if not SYSTEM_NAME.match(name):
             problems.append(
@@ -136,14 +155,74 @@ def build_spec(
     spec.systems = spec.systems if systems is None else systems
     spec.risk = risk or spec.risk
     spec.owner = spec.owner or default_owner
+    problems.extend(_time_problems(spec, "duration" in given and "end" not in given))
+    if problems:
+        return None, problems
     return spec, []
 
 
-def is_rescheduling(before: WindowSpec, after: WindowSpec) -> bool:
-    """True when what approvers signed (time, type, systems) has changed."""
+def _too_many(field: str, count: int, limit: int) -> Problem:
+    return Problem(
+        field, "too-many", f"has {count} items; at most {limit} are kept", f"give at most {limit}"
+    )
+
+
+def _text_problems(given: Mapping[str, Any]) -> list[Problem]:
+    """Every typed text within its length and free of control characters, before the database."""
+    problems: list[Problem] = []
+    single = {"owner": "owner", "type": "type"}
+    for name, key in single.items():
+        if name in given:
+            problems.extend(bounds.text_problems(name, str(given[name]), key, multiline=False))
+    for name in ("description", "impact", "justification"):
+        if name in given:
+            problems.extend(bounds.text_problems(name, str(given[name]), name))
+    for name in LIST_DETAILS:
+        if name not in given:
+            continue
+        items = _list(given[name])
+        if len(items) > bounds.MAX_LIST_ITEMS:
+            problems.append(_too_many(name, len(items), bounds.MAX_LIST_ITEMS))
+            continue
+        for item in items:
+            problems.extend(bounds.text_problems(name, item, "plan_item"))
+    return problems
+
+
+def _time_problems(spec: WindowSpec, derived_end: bool) -> list[Problem]:
+    """The end (typed, or start + duration) within bounds; the window no longer than any may be."""
+    end_field = "duration" if derived_end else "end"
+    problems = [
+        p
+        for p in (
+            bounds.instant_problem(end_field, spec.end),
+            bounds.window_length_problem(end_field, spec.end - spec.start),
+        )
+        if p is not None
+    ]
+    return problems[:1]
+
+
+def is_retimed(before: WindowSpec, after: WindowSpec) -> bool:
+    """True when what the policy and conflict rules judge (time, type, systems) has changed."""
     return (before.start, before.end, before.type, before.systems) != (
         after.start,
         after.end,
         after.type,
         after.systems,
+    )
+
+
+def is_rescheduling(before: WindowSpec, after: WindowSpec) -> bool:
+    """True when what approvers signed has changed: time, type, systems, risk, impact, plans.
+
+    The description, justification, owner and prerequisites are not signed: rewording them keeps
+    the signatures (the change still shows in the window's history).
+    """
+    return (
+        is_retimed(before, after)
+        or (before.risk, before.impact) != (after.risk, after.impact)
+        or any(
+            getattr(before.details, name) != getattr(after.details, name) for name in SIGNED_DETAILS
+        )
     )

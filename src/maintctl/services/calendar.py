@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from maintctl.domain import ics, rules
+from maintctl.domain import bounds, ics, rules
 from maintctl.domain.errors import Problem, RuleViolation
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import Conflict, ItemKind, Severity, Status
@@ -23,6 +23,19 @@ def month_span(text: str) -> tuple[int, int, Interval]:
         raise RuleViolation(
             [Problem("month", "month-format", f"{text!r} is not a month", "write it like 2024-12")]
         ) from None
+    # The whole month must lie inside the bounds (which run whole years): 9999-12 has no end.
+    if not (first >= bounds.EARLIEST and first.year < bounds.LATEST.year):
+        raise RuleViolation(
+            [
+                Problem(
+                    "month",
+                    "time-range",
+                    f"{text!r} is outside the years {bounds.EARLIEST.year} to "
+                    f"{bounds.LATEST.year - 1}",
+                    f"give a month between {bounds.EARLIEST.year} and {bounds.LATEST.year - 1}",
+                )
+            ]
+        )
     nxt = (
         first.replace(year=first.year + 1, month=1)
         if first.month == 12

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from maintctl.domain import lifecycle, rules
+from maintctl.domain import bounds, lifecycle, rules
 from maintctl.domain.errors import (
     ConflictError,
     NotFound,
@@ -23,13 +23,11 @@ from maintctl.domain.errors import (
 )
 from maintctl.domain.ids import emt_id, id_problem, mnt_id, parse_id
 from maintctl.domain.model import Status, Window, WindowSpec
-from maintctl.domain.requests import build_spec, is_rescheduling
+from maintctl.domain.requests import build_spec, is_rescheduling, is_retimed
 from maintctl.domain.roles import Principal, require_owner_or_approver, require_writer
 from maintctl.services.deps import Deps
 from maintctl.store import audit
 from maintctl.store import windows as store
-
-ID_ATTEMPTS = 3
 
 
 def context(deps: Deps, session: Session, spec: WindowSpec, exclude: str | None) -> rules.Context:
@@ -86,6 +84,9 @@ def save(session: Session, window: Window) -> None:
 
 
 def _explicit_id_problems(session: Session, text: str) -> list[Problem]:
+    problems = bounds.text_problems("id", text, "id", multiline=False)
+    if problems:
+        return problems
     try:
         parsed = parse_id(text)
     except ValueError:
@@ -105,14 +106,25 @@ def _explicit_id_problems(session: Session, text: str) -> list[Problem]:
 def _new_id(
     session: Session, raw_id: Any, spec: WindowSpec, now: datetime
 ) -> tuple[str, tuple[int, int] | None]:
-    """The window's ID: the one given (already checked), an EMT- one, or the next free number."""
+    """The window's ID: the one given (already checked), an EMT- one, or the next number.
+
+    Numbers come from a counter row per prefix, taken atomically, so parallel creates never
+    refuse each other; an ID given by hand raises its counter so no later number collides.
+    """
     if raw_id:
         parsed = parse_id(str(raw_id))
-        seq = (parsed.year, parsed.number) if parsed.year and parsed.number else None
-        return parsed.text, seq
+        if parsed.year is not None and parsed.number is not None:
+            store.raise_number(session, f"MNT-{parsed.year:04d}", parsed.number)
+            return parsed.text, (parsed.year, parsed.number)
+        base, _, suffix = parsed.text.partition("-")[2].partition("-")
+        store.raise_number(session, f"EMT-{base}", int(suffix or 1))
+        return parsed.text, None
     if spec.type == "emergency":
-        return emt_id(spec.start).text, None
-    number = store.next_number(session, now.year)
+        # Two emergencies in one minute: the second is EMT-...-2 (the runbook's form allows it).
+        base_id = emt_id(spec.start).text
+        number = store.take_number(session, base_id)
+        return (base_id if number == 1 else f"{base_id}-{number}"), None
+    number = store.take_number(session, f"MNT-{now.year:04d}")
     made = mnt_id(now.year, number)
     return made.text, (now.year, number)
 
@@ -131,24 +143,17 @@ def create(deps: Deps, session: Session, raw: Mapping[str, Any], who: Principal)
     verdict = rules.check_spec(spec, deps.config.policy, context(deps, session, spec, None))
     refuse(problems + verdict.problems)
     now = deps.clock()
-    for attempt in range(ID_ATTEMPTS):
-        window_id, seq = _new_id(session, raw.get("id"), spec, now)
-        window = Window(
-            id=window_id,
-            status=Status.DRAFT,
-            spec=spec,
-            requested_by=actor,
-            created_at=now,
-            updated_at=now,
-            conflicts=verdict.conflicts,
-        )
-        try:
-            _write(session, partial(store.add, session, window, seq), window)
-            break
-        except ConflictError as exc:
-            # Another writer took the next free number first: take the one after it.
-            if raw.get("id") or exc.problems[0].rule != "id-taken" or attempt + 1 == ID_ATTEMPTS:
-                raise
+    window_id, seq = _new_id(session, raw.get("id"), spec, now)
+    window = Window(
+        id=window_id,
+        status=Status.DRAFT,
+        spec=spec,
+        requested_by=actor,
+        created_at=now,
+        updated_at=now,
+        conflicts=verdict.conflicts,
+    )
+    _write(session, partial(store.add, session, window, seq), window)
     audit.record(session, window, actor, "create", None, now)
     return window
 
@@ -161,9 +166,10 @@ def modify(
     who: Principal,
     expected_version: int | None = None,
 ) -> Window:
-    """Change a window's fields and re-run every check.
+    """Change a window's fields and re-check what the change touches.
 
-    Changing what approvers signed (time, type, systems) sends it back to approval.
+    Changing what approvers signed (requests.is_rescheduling) sends it back to approval; a
+    change of time, type or systems runs every rule; a change to nothing changes nothing.
     """
     window = require(session, window_id, expected_version)
     require_owner_or_approver(who, window.requested_by, f"changing {window.id}")
@@ -178,7 +184,15 @@ def modify(
     )
     refuse(problems)
     assert spec is not None
-    verdict = judge(deps, session, spec, window.id)
+    if spec == window.spec:
+        return window  # no version bump, no audit row: nothing happened
+    # The rules judge time, type and systems only; rewording text inside the notice period
+    # must stay possible, so the rules run only when one of those changed.
+    conflicts = (
+        judge(deps, session, spec, window.id).conflicts
+        if is_retimed(window.spec, spec)
+        else window.conflicts
+    )
     now = deps.clock()
     resigned = is_rescheduling(window.spec, spec)
     status = lifecycle.after_reschedule(window.status) if resigned else window.status
@@ -187,7 +201,7 @@ def modify(
         spec=spec,
         status=status,
         signatures=[] if resigned else window.signatures,
-        conflicts=verdict.conflicts,
+        conflicts=conflicts,
         updated_at=now,
         sequence=window.sequence + 1,
         version=window.version + 1,
@@ -214,6 +228,7 @@ def cancel(
         raise RuleViolation(
             [Problem("reason", "required", "a cancellation needs a reason", "give --reason")]
         )
+    refuse(bounds.text_problems("reason", reason, "reason"))
     now = deps.clock()
     cancelled = replace(
         window,

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import fields as fields_of
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from maintctl.domain.model import Status, Window
+from maintctl.domain.model import RequestDetails, Status, Window
 from maintctl.domain.times import format_instant
 from maintctl.store.tables import AuditRow
 
+DETAILS = tuple(f.name for f in fields_of(RequestDetails))
+
 
 def _changes(before: Window, after: Window) -> dict[str, Any]:
+    """Every changed field, the request's details included, so approvers see what moved."""
     fields = ("type", "start", "end", "systems", "owner", "description", "impact", "risk")
+    pairs = [(name, getattr(before.spec, name), getattr(after.spec, name)) for name in fields]
+    pairs += [
+        (name, getattr(before.spec.details, name), getattr(after.spec.details, name))
+        for name in DETAILS
+    ]
     found: dict[str, Any] = {}
-    for name in fields:
-        old, new = getattr(before.spec, name), getattr(after.spec, name)
+    for name, old, new in pairs:
         if old != new:
             if isinstance(old, datetime):
                 old, new = format_instant(old), format_instant(new)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from maintctl.store.types import Json, UTCDateTime
@@ -13,6 +13,11 @@ from maintctl.store.types import Json, UTCDateTime
 
 class Base(DeclarativeBase):
     pass
+
+
+# A window lasting at most this many seconds is "short": overlap queries find it by its start
+# with this as the look-back; longer ones are found by their end (store/windows.py).
+SHORT_S = 86_400
 
 
 class WindowRow(Base):
@@ -60,7 +65,14 @@ class WindowRow(Base):
         Index("ix_windows_start_at", "start_at"),
         Index("ix_windows_status_start", "status", "start_at"),
         Index("ix_windows_seq", "seq_year", "seq_no"),
-        Index("ix_windows_duration", "duration_s"),
+        # SQLite's overlap query finds short windows by their start with a fixed look-back, and
+        # the few long ones by their end (store/windows.py); PostgreSQL uses its GiST index.
+        Index(
+            "ix_windows_long_end",
+            "end_at",
+            sqlite_where=text(f"duration_s > {SHORT_S}"),
+            postgresql_where=text(f"duration_s > {SHORT_S}"),
+        ),
     )
 
 
@@ -76,10 +88,26 @@ class SystemRow(Base):
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    long: Mapped[bool] = mapped_column(Boolean, default=False)  # lasts longer than SHORT_S
 
     window: Mapped[WindowRow] = relationship(back_populates="systems")
 
-    __table_args__ = (Index("ix_window_systems_system_start", "system", "start_at"),)
+    __table_args__ = (
+        Index("ix_window_systems_system_start", "system", "start_at"),
+        Index("ix_window_systems_long_end", "system", "long", "end_at"),
+    )
+
+
+class IdCounterRow(Base):
+    """The last number given under one ID prefix (`MNT-2030`, `EMT-203001021200`).
+
+    One atomic UPDATE ... RETURNING per new window, so parallel creates never race for a number.
+    """
+
+    __tablename__ = "id_counters"
+
+    prefix: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 class SignatureRow(Base):

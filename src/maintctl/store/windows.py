@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select, union
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,7 +26,9 @@ from maintctl.domain.model import (
     Window,
     WindowSpec,
 )
-from maintctl.store.tables import SignatureRow, SystemRow, WindowRow
+from maintctl.store.tables import SHORT_S, IdCounterRow, SignatureRow, SystemRow, WindowRow
+
+SHORT = timedelta(seconds=SHORT_S)
 
 
 def _conflict(d: dict[str, Any]) -> Conflict:
@@ -103,13 +107,14 @@ def _fill(row: WindowRow, w: Window) -> None:
                 )
             )
     active = w.status != Status.CANCELLED
+    long = row.duration_s > SHORT_S
     wanted = set(spec.systems)
     row.systems = [s for s in row.systems if s.system in wanted]
     have = {s.system for s in row.systems}
     for name in sorted(wanted - have):
         row.systems.append(SystemRow(system=name))
     for s in row.systems:
-        s.start_at, s.end_at, s.active = spec.start, spec.end, active
+        s.start_at, s.end_at, s.active, s.long = spec.start, spec.end, active, long
 
 
 def get(session: Session, window_id: str) -> Window | None:
@@ -141,24 +146,55 @@ def save(session: Session, w: Window) -> None:
     session.flush()
 
 
-def next_number(session: Session, year: int) -> int:
-    top = session.scalar(select(func.max(WindowRow.seq_no)).where(WindowRow.seq_year == year))
-    return (top or 0) + 1
+def take_number(session: Session, prefix: str, at_least: int = 0) -> int:
+    """The next number under `prefix` (one more than the last, and at least `at_least`).
+
+    One atomic statement: the row is created on first use, and concurrent callers queue on its
+    lock (PostgreSQL) or on the write lock (SQLite), so no caller ever sees a number taken.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    last = IdCounterRow.last
+    bumped = case((last + 1 < at_least, at_least), else_=last + 1)
+    statement = (
+        insert(IdCounterRow)
+        .values(prefix=prefix, last=max(at_least, 1))
+        .on_conflict_do_update(index_elements=["prefix"], set_={"last": bumped})
+        .returning(last)
+    )
+    return int(session.execute(statement).scalar_one())
 
 
-def _longest(session: Session) -> timedelta:
-    # The bounded look-back: no window starts earlier than (A - longest) and still reaches A.
-    return timedelta(seconds=session.scalar(select(func.max(WindowRow.duration_s))) or 0)
+def raise_number(session: Session, prefix: str, number: int) -> None:
+    """Make sure the counter under `prefix` is at least `number` (an ID given by hand)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    last = IdCounterRow.last
+    raised = case((last < number, number), else_=last)
+    session.execute(
+        insert(IdCounterRow)
+        .values(prefix=prefix, last=number)
+        .on_conflict_do_update(index_elements=["prefix"], set_={"last": raised})
+    )
 
 
-def _overlap(session: Session, span: Interval) -> Callable[[Any, Any], ColumnElement[bool]]:
-    """A maker of "(start, end) overlaps `span`" for any pair of columns; one look-back read."""
+def _during(
+    session: Session, span: Interval, start: Any, end: Any, long: Any
+) -> list[ColumnElement[bool]]:
+    """Conditions for "(start, end) overlaps `span`"; a row matching any one of them does.
+
+    PostgreSQL: one range test, served by the GiST index / exclusion constraint. SQLite: short
+    rows by their start with a fixed look-back (they cannot start earlier and still reach the
+    span), long rows by their end (a partial index holds only them). Neither depends on the
+    longest window ever stored, and cancelled rows widen nothing.
+    """
     if session.get_bind().dialect.name == "postgresql":
-        # Served by the GiST index / exclusion constraint on tstzrange(start_at, end_at).
         wanted = func.tstzrange(span.start, span.end)
-        return lambda start, end: func.tstzrange(start, end).bool_op("&&")(wanted)
-    earliest = span.start - _longest(session)
-    return lambda start, end: and_(start >= earliest, start < span.end, end > span.start)
+        return [func.tstzrange(start, end).bool_op("&&")(wanted)]
+    return [
+        and_(start >= span.start - SHORT, start < span.end, end > span.start),
+        and_(long, end > span.start, start < span.end),
+    ]
 
 
 def bookings(
@@ -167,16 +203,18 @@ def bookings(
     """Active windows holding any of `systems` at a time overlapping `span`."""
     if not systems:
         return []
-    query = select(
-        SystemRow.window_id, SystemRow.start_at, SystemRow.end_at, SystemRow.system
-    ).where(
-        SystemRow.system.in_(list(systems)),
-        # Plain `active` (not IS TRUE) so PostgreSQL can use the partial GiST index.
-        SystemRow.active,
-        _overlap(session, span)(SystemRow.start_at, SystemRow.end_at),
-    )
-    if exclude:
-        query = query.where(SystemRow.window_id != exclude)
+    held = SystemRow.system.in_(list(systems))
+    parts = [
+        select(SystemRow.window_id, SystemRow.start_at, SystemRow.end_at, SystemRow.system).where(
+            held,
+            # Plain `active` (not IS TRUE) so PostgreSQL can use the partial GiST index.
+            SystemRow.active,
+            during,
+            *([SystemRow.window_id != exclude] if exclude else []),
+        )
+        for during in _during(session, span, SystemRow.start_at, SystemRow.end_at, SystemRow.long)
+    ]
+    query = parts[0] if len(parts) == 1 else union(*parts)
     found: dict[str, tuple[datetime, datetime, set[str]]] = {}
     for window_id, start, end, system in session.execute(query):
         found.setdefault(window_id, (start, end, set()))[2].add(system)
@@ -187,14 +225,27 @@ def overlapping(
     session: Session, span: Interval, systems: Sequence[str] | None = None
 ) -> list[Window]:
     """Windows of any status overlapping `span` (optionally only those holding `systems`)."""
-    overlaps = _overlap(session, span)
-    query = select(WindowRow).where(overlaps(WindowRow.start_at, WindowRow.end_at))
-    if systems:
-        # Bounded in time too, or SQLite reads every window the systems ever had.
-        held = select(SystemRow.window_id).where(
-            SystemRow.system.in_(list(systems)), overlaps(SystemRow.start_at, SystemRow.end_at)
-        )
-        query = query.where(WindowRow.id.in_(held))
+    # A literal, not a bound parameter, so SQLite sees the partial index's condition.
+    long = WindowRow.duration_s > literal_column(str(SHORT_S))
+    during = _during(session, span, WindowRow.start_at, WindowRow.end_at, long)
+    if len(during) == 1:
+        # PostgreSQL: the windows' GiST index finds the span; each found window's systems are
+        # then a primary-key lookup.
+        query = select(WindowRow).where(during[0])
+        if systems:
+            held = select(SystemRow.window_id).where(
+                SystemRow.window_id == WindowRow.id, SystemRow.system.in_(list(systems))
+            )
+            query = query.where(held.exists())
+    else:
+        if systems:
+            # Bounded in time too, or SQLite reads every window the systems ever had.
+            during = _during(session, span, SystemRow.start_at, SystemRow.end_at, SystemRow.long)
+            held_now = SystemRow.system.in_(list(systems))
+            parts = [select(SystemRow.window_id).where(held_now, c) for c in during]
+        else:
+            parts = [select(WindowRow.id).where(c) for c in during]
+        query = select(WindowRow).where(WindowRow.id.in_(union(*parts)))
     rows = session.scalars(query.order_by(WindowRow.start_at, WindowRow.id))
     return [to_window(r) for r in rows]
 
