@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -26,6 +27,22 @@ APPROVER_RANK = {
     Role.CTO: 4,
 }
 WRITERS = frozenset(set(Role) - {Role.VIEWER})
+
+
+# Account names go into URLs and onto every signature: a small, plain alphabet.
+ACCOUNT_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def account_name_problem(name: str, field: str = "name") -> Problem | None:
+    """A problem when `name` is not an account name."""
+    if ACCOUNT_NAME.fullmatch(name):
+        return None
+    return Problem(
+        field,
+        "account-name",
+        f"{name[:80]!r} is not an account name",
+        "use lower-case letters, digits, '.', '_' or '-' (at most 64)",
+    )
 
 
 class Unauthenticated(MaintctlError):
