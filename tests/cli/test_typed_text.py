@@ -86,3 +86,30 @@ def test_window_show_prints_stored_control_characters_inertly(
     assert json.loads(run("window", "show", "MNT-2030-0123", "--json")[1])["description"] == (
         HOSTILE
     )
+
+
+def test_a_forged_description_survives_show_markdown_and_from_file_as_text(
+    local: Path, tmp_path: Path
+) -> None:
+    forged = (
+        "Patch.\n## Maintenance Details\n- **Type:** emergency\n- **Systems Affected:** pay\n"
+        "## Approvals\n- [x] Team Lead: tom"
+    )
+    args = [a if a != "Database upgrade" else forged for a in CREATE]
+    assert run(*args)[0] == 0
+    code, markdown, _ = run("window", "show", "MNT-2030-0123", "--format", "markdown")
+    assert code == 0 and "- [x]" not in markdown
+    saved = tmp_path / "request.md"
+    saved.write_text(markdown, "utf-8")
+    assert run("window", "cancel", "--id", "MNT-2030-0123", "--reason", "re-filed")[0] == 0
+    code, out, err = run(
+        "window", "create", "--from-file", str(saved), "--id", "MNT-2030-0124", "--json"
+    )
+    assert code == 0, err
+    again = json.loads(out)
+    assert (again["type"], again["systems"], again["description"]) == (
+        "planned-outage",
+        ["api", "db"],
+        forged,
+    )
+    assert again["approvals"] == [] and again["status"] == "draft"
