@@ -81,8 +81,8 @@ def database_url(sqlite_template: Path, tmp_path: Path, _pg_schema: None) -> Ite
         with db.engine.begin() as conn:
             conn.execute(
                 text(
-                    "TRUNCATE windows, window_systems, signatures, audit, tokens, users"
-                    " RESTART IDENTITY CASCADE"
+                    "TRUNCATE windows, window_systems, signatures, audit, tokens, users,"
+                    " account_audit RESTART IDENTITY CASCADE"
                 )
             )
         db.dispose()

@@ -115,9 +115,17 @@ def token_list(as_json: JsonOpt = False) -> None:
         print_json(tokens)
         return
     rows = [
-        (t["id"], t["name"], short(t["created_at"]), short(t["revoked_at"] or "")) for t in tokens
+        (
+            t["id"],
+            t["name"],
+            t.get("issued_by") or "",
+            short(t["created_at"]),
+            short(t["revoked_at"] or ""),
+        )
+        for t in tokens
     ]
-    console.print(table("API tokens", ("ID", "Account", "Created", "Revoked"), rows, wide=1))
+    columns = ("ID", "Account", "Issued by", "Created", "Revoked")
+    console.print(table("API tokens", columns, rows, wide=1))
 
 
 @token_app.command("revoke")

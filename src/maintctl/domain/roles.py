@@ -59,10 +59,22 @@ class Forbidden(MaintctlError):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting: an account's name and role."""
+    """Who is acting: an account's name and role, and the credential that proved it."""
 
     name: str
     role: Role
+    # The token the request authenticated with and the account that issued it (None in local
+    # mode, where `local_user` is the OS user at the keyboard).
+    token_id: int | None = None
+    token_issuer: str | None = None
+    local_user: str | None = None
+
+    @property
+    def credential(self) -> dict[str, object]:
+        """How this principal proved who it is, for the audit trails."""
+        if self.token_id is not None:
+            return {"token": self.token_id, "token_issuer": self.token_issuer}
+        return {"local_user": self.local_user} if self.local_user else {}
 
     @property
     def rank(self) -> int:
