@@ -65,8 +65,8 @@ def _poison(database_url: str, window_id: str) -> None:
     db = Database(database_url)
     with db.engine.begin() as conn:
         conn.execute(
-            text("UPDATE windows SET description = :d, owner = :d WHERE id = :i"),
-            {"d": HOSTILE, "i": window_id},
+            text("UPDATE windows SET description = :d, owner = :o WHERE id = :i"),
+            {"d": HOSTILE, "o": HOSTILE, "i": window_id},
         )
     db.dispose()
 
@@ -113,3 +113,14 @@ def test_a_forged_description_survives_show_markdown_and_from_file_as_text(
         forged,
     )
     assert again["approvals"] == [] and again["status"] == "draft"
+
+
+def test_json_output_is_exact_and_holds_no_raw_control_character(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from maintctl.cli.output import print_json
+
+    print_json({"d": HOSTILE})
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"d": HOSTILE}
+    assert not any(c in out for c in "\x1b\r\x07\x9b\x85")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from maintctl.cli.text import clean
+
+# Only inside JSON strings (every other character of the document is ASCII), so escaping them
+# keeps the exact same value.
+_C1 = re.compile(r"[\x7f-\x9f]")
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False)
@@ -22,7 +27,9 @@ def safe(value: Any) -> str:
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    """Exact JSON; DEL and C1 controls written as \\u escapes (json.dumps escapes only C0)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    print(_C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))
 
 
 def short(instant: str) -> str:
