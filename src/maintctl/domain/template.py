@@ -108,7 +108,7 @@ _ACRONYMS = {"vp": "VP", "cto": "CTO", "ceo": "CEO", "cio": "CIO", "sre": "SRE"}
 # Typed text is data (DESIGN.md, "Conventions"): rendered with these backslash escapes it makes no
 # heading, bullet, bold label, list item, link, fence or HTML, and reads back as what was typed.
 _ALWAYS = re.compile(r"[\\*`\[\]<>]")
-_LINE_START = re.compile(r"^(\s*)(?:([#+=|~-])|(\d+)([.)]))")
+_LINE_START = re.compile(r"^(\s*)(?:([#+=|~_-])|(\d+)([.)]))")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 # Inside a one-line value a typed line break is a markdown hard break: a backslash ending the line.
 _BREAK = "\\\n  "
