@@ -99,6 +99,8 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("POST", "/api/v1/users"): {"": ADMIN},
     ("GET", "/api/v1/users"): {"": ADMIN},
     ("POST", "/api/v1/users/{name}/disable"): {"": ADMIN},
+    ("POST", "/api/v1/users/{name}/role"): {"": ADMIN},
+    ("GET", "/api/v1/audit"): {"": ADMIN},
     ("POST", "/api/v1/tokens"): {"for self": EVERYONE, "for another": ADMIN},
     ("GET", "/api/v1/tokens"): {"": EVERYONE},
     ("POST", "/api/v1/tokens/{token_id}/revoke"): {"own": EVERYONE, "another's": ADMIN},
@@ -106,6 +108,9 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/template"): {"": EVERYONE},
     ("GET", "/api/v1/me"): {"": EVERYONE},
 }
+
+# Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
+HIDDEN = {("POST", "/api/v1/tokens/{token_id}/revoke")}
 
 WINDOW = PLANNED_OUTAGE
 
@@ -195,6 +200,7 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/reject"): {"reason": "revise the plan"},
             ("POST", "/api/v1/users"): {"name": f"new-{next(self.numbers)}", "role": "viewer"},
             ("POST", "/api/v1/tokens"): {"name": VICTIM} if scenario == "for another" else {},
+            ("POST", "/api/v1/users/{name}/role"): {"role": "viewer"},
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},
@@ -255,7 +261,7 @@ def bad_credentials(world: World) -> tuple[str, str]:
     now = world.deps.clock()
     with world.deps.db.write() as session:
         accounts.revoke_token(session, ROOT, revoked.id, now)
-        accounts.disable_user(session, ROOT, "disabled")
+        accounts.disable_user(session, ROOT, "disabled", now)
     return revoked.secret, disabled.secret
 
 
@@ -293,6 +299,9 @@ def test_each_role_is_allowed_exactly_where_the_table_says(world: World) -> None
                 where = f"{method} {path} [{scenario or '-'}] as {who}: {status}"
                 if who in allowed and not 200 <= status < 300:
                     failures.append(f"{where}, expected success: {response.text[:200]}")
-                if who not in allowed and not (status == 403 and is_problem(response, "forbidden")):
-                    failures.append(f"{where}, expected 403 problem+json")
+                refused = (404, "not-found") if (method, path) in HIDDEN else (403, "forbidden")
+                if who not in allowed and not (
+                    status == refused[0] and is_problem(response, refused[1])
+                ):
+                    failures.append(f"{where}, expected {refused[0]} problem+json")
     assert not failures, "\n".join(failures)

@@ -8,7 +8,7 @@ from typing import Any
 from maintctl.domain.model import Conflict, Window
 from maintctl.domain.slots import Slot
 from maintctl.domain.times import format_instant
-from maintctl.store.tables import AuditRow
+from maintctl.store.tables import AccountEventRow, AuditRow
 
 
 def window(w: Window) -> dict[str, Any]:
@@ -39,6 +39,10 @@ def window(w: Window) -> dict[str, Any]:
                 "signer_role": g.signer_role,
                 "at": format_instant(g.at),
                 "comment": g.comment,
+                "token_id": g.token_id,
+                "token_issuer": g.token_issuer,
+                # Non-empty when the token was issued by someone other than the signer.
+                "token_note": g.token_note,
             }
             for g in w.signatures
         ],
@@ -62,6 +66,18 @@ def audit(row: AuditRow) -> dict[str, Any]:
         "to": row.to_status,
         "comment": row.detail.get("comment", ""),
         "changes": row.detail.get("changes", {}),
+        "token_note": row.detail.get("token_note", ""),
+    }
+
+
+def account_event(row: AccountEventRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "at": format_instant(row.at),
+        "actor": row.actor,
+        "action": row.action,
+        "account": row.account,
+        "detail": row.detail,
     }
 
 

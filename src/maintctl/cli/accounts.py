@@ -6,10 +6,18 @@ import os
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from maintctl.cli.client import client_file, connect
-from maintctl.cli.output import WINDOW_COLUMNS, console, print_json, short, table, window_rows
+from maintctl.cli.output import (
+    WINDOW_COLUMNS,
+    console,
+    print_json,
+    safe,
+    short,
+    table,
+    window_rows,
+)
+from maintctl.cli.paths import account, path
 
 user_app = typer.Typer(help="Accounts and their roles (admin).")
 token_app = typer.Typer(help="API tokens.")
@@ -23,7 +31,7 @@ def _issued(data: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json({"name": data["name"], "role": data["role"], "token": data["token"]})
         return
-    console.print(f"{escape(data['name'])} ({data['role']}): token {data['id']}")
+    console.print(f"{safe(data['name'])} ({safe(data['role'])}): token {data['id']}")
     console.print("Keep this token now; it is not shown again:", markup=False)
     print(data["token"])
 
@@ -65,9 +73,26 @@ def user_list(as_json: JsonOpt = False) -> None:
 @user_app.command("disable")
 def user_disable(name: Annotated[str, typer.Argument()]) -> None:
     """Disable an account; its tokens stop working."""
+    where = path("/api/v1/users", account(name), "disable")
     with connect() as api:
-        api.json("POST", f"/api/v1/users/{name}/disable")
-    console.print(f"Disabled {escape(name)}.")
+        api.json("POST", where)
+    console.print(f"Disabled {safe(name)}.")
+
+
+@user_app.command("role")
+def user_role(
+    name: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help=ROLES)],
+    as_json: JsonOpt = False,
+) -> None:
+    """Change an account's role (admin); recorded in the audit trail."""
+    where = path("/api/v1/users", account(name), "role")
+    with connect() as api:
+        data = api.json("POST", where, json={"role": role})
+    if as_json:
+        print_json(data)
+        return
+    console.print(f"{safe(data['name'])} is now {safe(data['role'])}.")
 
 
 @token_app.command("create")
@@ -90,16 +115,24 @@ def token_list(as_json: JsonOpt = False) -> None:
         print_json(tokens)
         return
     rows = [
-        (t["id"], t["name"], short(t["created_at"]), short(t["revoked_at"] or "")) for t in tokens
+        (
+            t["id"],
+            t["name"],
+            t.get("issued_by") or "",
+            short(t["created_at"]),
+            short(t["revoked_at"] or ""),
+        )
+        for t in tokens
     ]
-    console.print(table("API tokens", ("ID", "Account", "Created", "Revoked"), rows, wide=1))
+    columns = ("ID", "Account", "Issued by", "Created", "Revoked")
+    console.print(table("API tokens", columns, rows, wide=1))
 
 
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
     """Revoke a token by its ID (see token list)."""
     with connect() as api:
-        api.json("POST", f"/api/v1/tokens/{token_id}/revoke")
+        api.json("POST", path("/api/v1/tokens", token_id, "revoke"))
     console.print(f"Revoked token {token_id}.")
 
 
@@ -119,18 +152,18 @@ def login(
         me = api.json("GET", "/api/v1/me")
     import yaml
 
-    path = client_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    saved = client_file()
+    saved.parent.mkdir(parents=True, exist_ok=True)
     # A new 0600 file renamed over the old one: the token is never in a file others can read,
     # even when an older client.yaml had looser permissions.
-    fresh = path.with_name(f".{path.name}.{os.getpid()}")
+    fresh = saved.with_name(f".{saved.name}.{os.getpid()}")
     fd = os.open(fresh, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         yaml.safe_dump({"url": url, "token": secret}, handle)
-    fresh.replace(path)
+    fresh.replace(saved)
     console.print(
-        f"Logged in to {escape(url)} as {escape(me['name'])} ({me['role']}); "
-        f"saved in {escape(str(path))}"
+        f"Logged in to {safe(url)} as {safe(me['name'])} ({me['role']}); "
+        f"saved in {safe(str(saved))}"
     )
 
 

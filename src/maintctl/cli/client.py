@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 import typer
 from platformdirs import user_config_dir
 
+from maintctl.cli.text import clean
+
 EXIT_NOT_OK = 1
 EXIT_REFUSED = 2
 
@@ -24,7 +26,7 @@ EXIT_REFUSED = 2
 def fail(lines: list[str]) -> NoReturn:
     """Print one line per problem to stderr and exit 2."""
     for line in lines:
-        print(f"error: {line}", file=sys.stderr)
+        print(f"error: {clean(line)}", file=sys.stderr)
     raise typer.Exit(EXIT_REFUSED)
 
 

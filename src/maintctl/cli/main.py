@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from maintctl.cli import accounts, admin, calendar, schedule, window
+from maintctl.cli import accounts, admin, audit, calendar, schedule, window
 
 app = typer.Typer(
     help="maintctl: plan, check and run maintenance windows by the team's runbook.",
@@ -36,6 +36,7 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.approvals_app, name="approvals")
 app.command()(accounts.login)
+app.command()(audit.audit)
 app.command()(schedule.check)
 app.command()(schedule.slots)
 app.command()(admin.serve)

@@ -13,6 +13,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from maintctl.cli.text import clean
+
 SEVERITY_STYLE = {"block": "red", "warn": "yellow", "info": ""}
 KIND_STYLE = {"window": "bold", "freeze": "bold", "note": "dim italic"}
 # Kinds that are marked by a symbol before their name; windows show their ID alone.
@@ -48,7 +50,7 @@ class _Item:
         if self.kind not in ALL_DAY:
             starts_today = self.start.date() == day
             label += f" {self.start:%H:%M}" if starts_today else " …"
-        return Text(label, style=self.style)
+        return Text(clean(label), style=self.style)
 
 
 def render_month(year: int, month: int, items: Sequence[Mapping[str, Any]]) -> RenderableType:
@@ -133,9 +135,9 @@ def _listing(items: Sequence[_Item]) -> RenderableType:
             when += f" → {_when(item.end)}"
         listing.add_row(
             Text(when),
-            Text(item.kind),
-            Text(item.name, style=item.style),
-            Text(item.detail),
+            Text(clean(item.kind)),
+            Text(clean(item.name), style=item.style),
+            Text(clean(item.detail)),
             style=SEVERITY_STYLE.get(item.severity) or None,
         )
     return listing

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from maintctl.cli.client import connect, fail
 from maintctl.cli.output import (
@@ -14,10 +13,16 @@ from maintctl.cli.output import (
     conflict_lines,
     console,
     print_json,
+    safe,
     short,
     table,
     window_rows,
 )
+from maintctl.cli.paths import path
+from maintctl.cli.paths import window_id as checked
+from maintctl.cli.text import clean
+
+WINDOWS = "/api/v1/windows"
 
 app = typer.Typer(help="Create, list, show, modify and cancel maintenance windows.")
 
@@ -63,8 +68,8 @@ def _send(method: str, path: str, body: dict[str, Any], as_json: bool, verb: str
 def _created(window: dict[str, Any], verb: str) -> None:
     on = f" on {', '.join(window['systems'])}" if window["systems"] else ""
     console.print(
-        f"{verb} [bold]{escape(window['id'])}[/] ({window['status']}): {escape(window['type'])} "
-        f"{short(window['start'])} to {short(window['end'])}{escape(on)}"
+        f"{verb} [bold]{safe(window['id'])}[/] ({window['status']}): {safe(window['type'])} "
+        f"{short(window['start'])} to {short(window['end'])}{safe(on)}"
     )
     conflict_lines(window)
 
@@ -133,18 +138,16 @@ def show(
     format: Annotated[str, typer.Option(help="text or markdown (the filled template)")] = "text",
 ) -> None:
     """Show one window."""
+    where = path(WINDOWS, checked(window_id))
     with connect() as api:
         if format == "markdown":
-            print(
-                api.call("GET", f"/api/v1/windows/{window_id}", params={"format": "markdown"}).text,
-                end="",
-            )
+            print(clean(api.call("GET", where, params={"format": "markdown"}).text), end="")
             return
-        window = api.json("GET", f"/api/v1/windows/{window_id}")
+        window = api.json("GET", where)
     if as_json:
         print_json(window)
         return
-    rows = [
+    rows: list[tuple[str, Any]] = [
         ("ID", window["id"]),
         ("Status", window["status"]),
         ("Type", window["type"]),
@@ -159,6 +162,7 @@ def show(
     ]
     if window["cancel_reason"]:
         rows.append(("Cancelled because", window["cancel_reason"]))
+    rows += [(f"Signed ({a['role']})", _signature(a)) for a in window.get("approvals", [])]
     console.print(table(window["id"], ("Field", "Value"), rows))
     conflict_lines(window)
 
@@ -189,7 +193,7 @@ def modify(
         impact=impact,
         risk=risk,
     )
-    _send("PATCH", f"/api/v1/windows/{id}", body, as_json, "Modified")
+    _send("PATCH", path(WINDOWS, checked(id)), body, as_json, "Modified")
 
 
 @app.command()
@@ -199,14 +203,13 @@ def cancel(
     as_json: JsonOpt = False,
 ) -> None:
     """Cancel a window; it is kept, with its reason."""
+    where = path(WINDOWS, checked(id), "cancel")
     with connect() as api:
-        window = api.json("POST", f"/api/v1/windows/{id}/cancel", json={"reason": reason})
+        window = api.json("POST", where, json={"reason": reason})
     if as_json:
         print_json(window)
     else:
-        console.print(
-            f"Cancelled [bold]{escape(window['id'])}[/]: {escape(window['cancel_reason'])}"
-        )
+        console.print(f"Cancelled [bold]{safe(window['id'])}[/]: {safe(window['cancel_reason'])}")
 
 
 @app.command()
@@ -215,7 +218,7 @@ def submit(
 ) -> None:
     """Send a draft for approval; every rule is checked again."""
     with connect() as api:
-        window = api.json("POST", f"/api/v1/windows/{window_id}/submit")
+        window = api.json("POST", path(WINDOWS, checked(window_id), "submit"))
     _moved(window, as_json)
 
 
@@ -226,8 +229,9 @@ def approve(
     as_json: JsonOpt = False,
 ) -> None:
     """Sign the next level of a window's approval chain."""
+    where = path(WINDOWS, checked(window_id), "approve")
     with connect() as api:
-        window = api.json("POST", f"/api/v1/windows/{window_id}/approve", json={"comment": comment})
+        window = api.json("POST", where, json={"comment": comment})
     _moved(window, as_json)
 
 
@@ -238,8 +242,9 @@ def reject(
     as_json: JsonOpt = False,
 ) -> None:
     """Send a request back to draft, with the reason."""
+    where = path(WINDOWS, checked(window_id), "reject")
     with connect() as api:
-        window = api.json("POST", f"/api/v1/windows/{window_id}/reject", json={"reason": reason})
+        window = api.json("POST", where, json={"reason": reason})
     _moved(window, as_json)
 
 
@@ -247,11 +252,17 @@ def _moved(window: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print_json(window)
         return
-    signed = ", ".join(f"{a['role']}: {a['signer']}" for a in window.get("approvals", []))
+    signed = ", ".join(f"{a['role']}: {_signature(a)}" for a in window.get("approvals", []))
     console.print(
-        f"[bold]{escape(window['id'])}[/] is {window['status']}"
-        + (f" (signed by {escape(signed)})" if signed else "")
+        f"[bold]{safe(window['id'])}[/] is {window['status']}"
+        + (f" (signed by {safe(signed)})" if signed else "")
     )
+
+
+def _signature(a: dict[str, Any]) -> str:
+    """A signer, when, and a mark when the token was issued by someone else."""
+    text = f"{a['signer']} at {short(a['at'])}"
+    return f"{text} [{a['token_note']}]" if a.get("token_note") else text
 
 
 @app.command()
@@ -259,8 +270,9 @@ def history(
     window_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOpt = False
 ) -> None:
     """Who did what to a window, and when."""
+    window_id = checked(window_id)
     with connect() as api:
-        rows = api.json("GET", f"/api/v1/windows/{window_id}/history")
+        rows = api.json("GET", path(WINDOWS, window_id, "history"))
     if as_json:
         print_json(rows)
         return
@@ -277,6 +289,7 @@ def history(
                     r["to"] or "",
                     "; ".join(
                         [r["comment"]] * bool(r["comment"])
+                        + [r["token_note"]] * bool(r.get("token_note"))
                         + [
                             f"{k}: {_plain(v['from'])} → {_plain(v['to'])}"
                             for k, v in r["changes"].items()

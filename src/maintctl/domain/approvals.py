@@ -18,6 +18,17 @@ class Signature:
     signer_role: str
     at: datetime
     comment: str = ""
+    # The token that made the signature and who issued it (None in local mode: the OS user signs).
+    # A token issued by someone other than its holder is marked wherever the signature shows.
+    token_id: int | None = None
+    token_issuer: str | None = None
+
+    @property
+    def token_note(self) -> str:
+        """Empty for a signature made with the signer's own token; else who issued the token."""
+        if self.token_issuer is None or self.token_issuer == self.signer:
+            return ""
+        return f"token issued by {self.token_issuer}"
 
 
 def next_level(chain: Sequence[str], signed: Sequence[Signature]) -> int | None:

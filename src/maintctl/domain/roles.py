@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -28,6 +29,22 @@ APPROVER_RANK = {
 WRITERS = frozenset(set(Role) - {Role.VIEWER})
 
 
+# Account names go into URLs and onto every signature: a small, plain alphabet.
+ACCOUNT_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def account_name_problem(name: str, field: str = "name") -> Problem | None:
+    """A problem when `name` is not an account name."""
+    if ACCOUNT_NAME.fullmatch(name):
+        return None
+    return Problem(
+        field,
+        "account-name",
+        f"{name[:80]!r} is not an account name",
+        "use lower-case letters, digits, '.', '_' or '-' (at most 64)",
+    )
+
+
 class Unauthenticated(MaintctlError):
     """No, a bad, or a revoked token (401)."""
 
@@ -42,10 +59,22 @@ class Forbidden(MaintctlError):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is acting: an account's name and role."""
+    """Who is acting: an account's name and role, and the credential that proved it."""
 
     name: str
     role: Role
+    # The token the request authenticated with and the account that issued it (None in local
+    # mode, where `local_user` is the OS user at the keyboard).
+    token_id: int | None = None
+    token_issuer: str | None = None
+    local_user: str | None = None
+
+    @property
+    def credential(self) -> dict[str, object]:
+        """How this principal proved who it is, for the audit trails."""
+        if self.token_id is not None:
+            return {"token": self.token_id, "token_issuer": self.token_issuer}
+        return {"local_user": self.local_user} if self.local_user else {}
 
     @property
     def rank(self) -> int:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from maintctl.domain.approvals import Signature
 from maintctl.domain.errors import Problem
 from maintctl.domain.model import Window
 from maintctl.domain.times import format_duration, format_instant
@@ -104,6 +105,14 @@ _DURATION_WORD = re.compile(
 _DURATION_GLUE = re.compile(r"^(?:\s|,|and\b)*$", re.IGNORECASE)
 _ACRONYMS = {"vp": "VP", "cto": "CTO", "ceo": "CEO", "cio": "CIO", "sre": "SRE"}
 
+# Typed text is data (DESIGN.md, "Conventions"): rendered with these backslash escapes it makes no
+# heading, bullet, bold label, list item, link, fence or HTML, and reads back as what was typed.
+_ALWAYS = re.compile(r"[\\*`\[\]<>]")
+_LINE_START = re.compile(r"^(\s*)(?:([#+=|~_-])|(\d+)([.)]))")
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+# Inside a one-line value a typed line break is a markdown hard break: a backslash ending the line.
+_BREAK = "\\\n  "
+
 
 class TemplateError(ValueError):
     """Text that cannot be read as a Maintenance Request Template."""
@@ -123,34 +132,81 @@ def role_title(role: str) -> str:
     return " ".join(_ACRONYMS.get(word, word.capitalize()) for word in role.split("-") if word)
 
 
+def _inert_line(line: str) -> str:
+    line = _ALWAYS.sub(lambda m: "\\" + m.group(0), line)
+    if m := _LINE_START.match(line):
+        lead, mark, digits, dot = m.groups()
+        head = f"{lead}\\{mark}" if mark else f"{lead}{digits}\\{dot}"
+        line = head + line[m.end() :]
+    return line
+
+
+def inert(text: str) -> str:
+    """Typed prose as markdown that shows it and makes no structure (parse_request undoes it)."""
+    return "\n".join(_inert_line(line) for line in text.split("\n"))
+
+
+def _inline(text: str) -> str:
+    # A value on one bullet or item: further lines follow a hard break, indented.
+    return _BREAK.join(_inert_line(line.strip()) for line in text.split("\n"))
+
+
+def unescape(text: str) -> str:
+    """Markdown backslash escapes undone: what was typed."""
+    return _ESCAPED.sub(lambda m: m.group(1), text)
+
+
+def _signature_line(sig: Signature) -> str:
+    note = f"; {sig.token_note}" if sig.token_note else ""
+    return (
+        f"- [x] {role_title(sig.role)}: {_inline(sig.signer)} ({_inline(sig.signer_role)}), "
+        f"{format_instant(sig.at)}{_inline(note)}"
+    )
+
+
+def _approval_lines(window: Window, approvals: Sequence[str]) -> list[str]:
+    signed = {sig.level: sig for sig in window.signatures}
+    lines = [
+        _signature_line(signed[level])
+        if level in signed
+        else f"- [ ] {role_title(role)}: _______________"
+        for level, role in enumerate(approvals)
+    ]
+    return lines or ["No approval required."]
+
+
 def render_request(window: Window, approvals: Sequence[str]) -> str:
-    """The filled template for a stored window; `approvals` is its type's approval chain."""
+    """The filled template for a stored window; `approvals` is its type's approval chain.
+
+    Every typed value is escaped (`inert`), so no description can add a heading, a field or a
+    signature; the approvals section shows the workflow's real signatures.
+    """
     spec, details = window.spec, window.spec.details
     lines = [
         "# Maintenance Request",
         "",
         "## Basic Information",
         f"- **Request ID:** {window.id}",
-        f"- **Requested By:** {spec.owner or '[Name]'}",
+        f"- **Requested By:** {_inline(spec.owner) or '[Name]'}",
         f"- **Date Requested:** {format_instant(window.created_at)[:10]}",
         f"- **Proposed Date/Time:** {format_instant(spec.start)}",
         f"- **Duration:** {format_duration(spec.end - spec.start)}",
         f"- **End:** {format_instant(spec.end)}",
         "",
         "## Maintenance Details",
-        f"- **Type:** {spec.type}",
-        f"- **Systems Affected:** {', '.join(spec.systems) or '[List of systems]'}",
-        f"- **Customer Impact:** {spec.impact or '[Description of impact]'}",
+        f"- **Type:** {_inline(spec.type)}",
+        f"- **Systems Affected:** {_inline(', '.join(spec.systems)) or '[List of systems]'}",
+        f"- **Customer Impact:** {_inline(spec.impact) or '[Description of impact]'}",
         f"- **Risk Level:** {spec.risk.value.capitalize()}",
         "",
         "## Description",
-        spec.description or "[Detailed description of maintenance activity]",
+        inert(spec.description) or "[Detailed description of maintenance activity]",
         "",
         "## Justification",
-        details.justification or "[Why this maintenance is needed]",
+        inert(details.justification) or "[Why this maintenance is needed]",
         "",
         "## Prerequisites",
-        *(f"- [ ] {item}" for item in details.prerequisites),
+        *(f"- [ ] {_inline(item)}" for item in details.prerequisites),
         "",
         "## Execution Plan",
         *_numbered(details.execution_plan),
@@ -162,25 +218,27 @@ def render_request(window: Window, approvals: Sequence[str]) -> str:
         *_numbered(details.verification_steps),
         "",
         "## Approvals",
-        *(f"- [ ] {role_title(role)}: _______________" for role in approvals),
+        *_approval_lines(window, approvals),
     ]
-    if not approvals:
-        lines.append("No approval required.")
     return "\n".join(lines) + "\n"
 
 
 def _numbered(items: Sequence[str]) -> list[str]:
-    return [f"{n}. {item}" for n, item in enumerate(items, start=1)]
+    return [f"{n}. {_inline(item)}" for n, item in enumerate(items, start=1)]
 
 
 def parse_request(text: str) -> dict[str, Any]:
-    """Read a filled template into raw fields; unfilled placeholders are left out."""
+    """Read a filled template into raw fields; unfilled placeholders are left out.
+
+    The approvals section is never read, whatever it holds: signatures come only from the workflow.
+    """
     lines = _unfenced(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     titled = any(_TITLE.match(line.strip()) for line in lines)
     fields: dict[str, Any] = {}
     recognised = False
     section = ""
     body: dict[str, list[str]] = {}
+    bullets: list[tuple[str | None, str]] = []
     for line in lines:
         if _TITLE.match(line.strip()):
             section = ""
@@ -193,11 +251,15 @@ def parse_request(text: str) -> dict[str, Any]:
             continue
         if section in _IGNORED_SECTIONS:
             continue
+        if bullets and line[:1].isspace() and _hard_break(bullets[-1][1]):
+            bullets[-1] = (bullets[-1][0], f"{bullets[-1][1][:-1]}\n{line.strip()}")
+            continue
         label, value = _bullet(line.strip())
         if label is None:
             continue
         recognised = True
-        name = _LABELS[label]
+        bullets.append((_LABELS[label], value))
+    for name, value in bullets:
         if name is not None and (cleaned := _field_value(name, value)) is not None:
             fields[name] = cleaned
     if not titled and not recognised:
@@ -230,9 +292,15 @@ def _label(text: str) -> str:
     return " ".join(text.strip().rstrip(":").split()).lower()
 
 
+def _hard_break(text: str) -> bool:
+    """True when `text` ends with an unescaped backslash: a markdown hard line break."""
+    return (len(text) - len(text.rstrip("\\"))) % 2 == 1
+
+
 def _field_value(name: str, value: str) -> str | list[str] | None:
     if not value or _PLACEHOLDER.match(value):
         return None
+    value = unescape(value)
     if name == "id":
         return None if value.upper() == ID_PLACEHOLDER else value
     if name == "type":
@@ -265,7 +333,7 @@ def _prose(lines: list[str]) -> str | None:
     text = "\n".join(lines).strip()
     if not text or _PLACEHOLDER.match(text):
         return None
-    return text
+    return unescape(text)
 
 
 def _items(lines: list[str]) -> list[str]:
@@ -276,11 +344,14 @@ def _items(lines: list[str]) -> list[str]:
         if m := _ITEM.match(line):
             items.append(m.group("text").strip())
         elif items and line[:1].isspace():
-            # An indented line continues the item above it.
-            items[-1] = f"{items[-1]} {line.strip()}"
+            # An indented line continues the item above it: on a new line after a hard break.
+            if _hard_break(items[-1]):
+                items[-1] = f"{items[-1][:-1]}\n{line.strip()}"
+            else:
+                items[-1] = f"{items[-1]} {line.strip()}"
         else:
             items.append(line.strip())
-    return [item for item in items if item and not _PLACEHOLDER.match(item)]
+    return [unescape(item) for item in items if item and not _PLACEHOLDER.match(item)]
 
 
 def _not_a_template() -> Problem:

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from maintctl.domain import bounds
 from maintctl.domain.errors import ConflictError, NotFound, Problem, RuleViolation
 from maintctl.domain.roles import (
     Principal,
     Role,
     Unauthenticated,
-    forbid,
+    account_name_problem,
     require_admin,
 )
 from maintctl.store import accounts as store
-from maintctl.store.tables import TokenRow, UserRow
+from maintctl.store.tables import AccountEventRow, TokenRow, UserRow
 
 TOKEN_PREFIX = "mct_"  # noqa: S105 - a visible prefix that marks maintctl tokens, not a secret
-NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# Token ids are int4 on PostgreSQL: a larger one names no token, and must not reach the query.
+MAX_TOKEN_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class TokenInfo:
     name: str
     created_at: datetime
     revoked_at: datetime | None
+    issued_by: str | None = None
 
 
 def _account(row: UserRow) -> Account:
@@ -88,13 +91,13 @@ def authenticate(session: Session, secret: str | None) -> Principal:
         raise _unauthenticated("the token was revoked")
     if user.disabled:
         raise _unauthenticated(f"the account {user.name} is disabled")
-    return Principal(user.name, Role(user.role))
+    return Principal(user.name, Role(user.role), token.id, token.issued_by)
 
 
 def local_principal(session: Session, os_user: str, as_user: str | None) -> Principal:
     """Local mode: the OS user with admin rights, or the named account (`--as`)."""
     if not as_user:
-        return Principal(os_user, Role.ADMIN)
+        return Principal(os_user, Role.ADMIN, local_user=os_user)
     row = store.user(session, as_user)
     if row is None or row.disabled:
         raise Unauthenticated(
@@ -107,14 +110,36 @@ def local_principal(session: Session, os_user: str, as_user: str | None) -> Prin
                 )
             ]
         )
-    return Principal(row.name, Role(row.role))
+    return Principal(row.name, Role(row.role), local_user=os_user)
 
 
-def _issue(session: Session, owner: UserRow, now: datetime) -> IssuedToken:
+def _event(
+    session: Session, who: Principal, action: str, account: str, now: datetime, **detail: Any
+) -> None:
+    """One row of the account audit trail, with the credential the actor used."""
+    store.record_event(session, now, who.name, action, account, {**detail, **who.credential})
+
+
+def _issue(session: Session, who: Principal, owner: UserRow, now: datetime) -> IssuedToken:
     # 32 random bytes: 256 bits, as the token's whole strength.
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = store.add_token(session, owner, hash_token(secret), now)
+    row = store.add_token(session, owner, hash_token(secret), now, issued_by=who.name)
+    _event(session, who, "token-create", owner.name, now, token_id=row.id)
     return IssuedToken(row.id, _account(owner), secret)
+
+
+def _parse_role(role: str) -> tuple[Role | None, list[Problem]]:
+    try:
+        return Role(role), []
+    except ValueError:
+        return None, [
+            Problem(
+                "role",
+                "unknown-role",
+                f"{role[:64]!r} is not a role",
+                f"use one of {', '.join(r.value for r in Role)}",
+            )
+        ]
 
 
 def add_user(
@@ -122,28 +147,11 @@ def add_user(
 ) -> IssuedToken:
     """Create an account and its first token (admin only)."""
     require_admin(who, "adding an account")
-    problems = []
-    if not NAME.match(name):
-        problems.append(
-            Problem(
-                "name",
-                "account-name",
-                f"{name!r} is not an account name",
-                "use lower-case letters, digits, '.', '_' or '-' (at most 64)",
-            )
-        )
-    try:
-        parsed = Role(role)
-    except ValueError:
-        problems.append(
-            Problem(
-                "role",
-                "unknown-role",
-                f"{role!r} is not a role",
-                f"use one of {', '.join(r.value for r in Role)}",
-            )
-        )
-    if problems:
+    parsed, problems = _parse_role(role)
+    if problem := account_name_problem(name):
+        problems.insert(0, problem)
+    problems += bounds.text_problems("email", email, "email", multiline=False)
+    if problems or parsed is None:
         raise RuleViolation(problems)
     if store.user(session, name) is not None:
         raise ConflictError(
@@ -157,7 +165,8 @@ def add_user(
             ]
         )
     row = store.add_user(session, name, parsed.value, email.strip(), now)
-    return _issue(session, row, now)
+    _event(session, who, "user-add", name, now, role=parsed.value, email=row.email)
+    return _issue(session, who, row, now)
 
 
 def _require_user(session: Session, name: str) -> UserRow:
@@ -181,11 +190,25 @@ def list_users(session: Session, who: Principal) -> list[Account]:
     return [_account(r) for r in store.users(session)]
 
 
-def disable_user(session: Session, who: Principal, name: str) -> Account:
+def disable_user(session: Session, who: Principal, name: str, now: datetime) -> Account:
     require_admin(who, "disabling an account")
     row = _require_user(session, name)
     row.disabled = True
     session.flush()
+    _event(session, who, "user-disable", name, now)
+    return _account(row)
+
+
+def change_role(session: Session, who: Principal, name: str, role: str, now: datetime) -> Account:
+    """Give an account another role (admin only); recorded in the account audit trail."""
+    require_admin(who, "changing an account's role")
+    parsed, problems = _parse_role(role)
+    if problems or parsed is None:
+        raise RuleViolation(problems)
+    row = _require_user(session, name)
+    before, row.role = row.role, parsed.value
+    session.flush()
+    _event(session, who, "role-change", name, now, **{"from": before, "to": parsed.value})
     return _account(row)
 
 
@@ -194,11 +217,11 @@ def create_token(session: Session, who: Principal, name: str | None, now: dateti
     target = name or who.name
     if target != who.name:
         require_admin(who, f"creating a token for {target}")
-    return _issue(session, _require_user(session, target), now)
+    return _issue(session, who, _require_user(session, target), now)
 
 
 def _info(token: TokenRow, user: UserRow) -> TokenInfo:
-    return TokenInfo(token.id, user.name, token.created_at, token.revoked_at)
+    return TokenInfo(token.id, user.name, token.created_at, token.revoked_at, token.issued_by)
 
 
 def list_tokens(session: Session, who: Principal) -> list[TokenInfo]:
@@ -208,22 +231,31 @@ def list_tokens(session: Session, who: Principal) -> list[TokenInfo]:
 
 
 def revoke_token(session: Session, who: Principal, token_id: int, now: datetime) -> TokenInfo:
-    row = store.token(session, token_id)
+    """Revoke a token; someone else's answers exactly as one that does not exist (non-admin)."""
+    row = store.token(session, token_id) if 1 <= token_id <= MAX_TOKEN_ID else None
     owner = session.get(UserRow, row.user_id) if row else None
-    if row is None or owner is None:
+    if row is None or owner is None or (owner.name != who.name and who.role != Role.ADMIN):
+        # The same answer either way, so a non-admin cannot learn which token ids exist.
         raise NotFound(
             [
                 Problem(
                     "id",
                     "not-found",
-                    f"there is no token {token_id}",
-                    "list them with maintctl token list",
+                    f"you have no token {token_id}",
+                    "list yours with maintctl token list",
                 )
             ]
         )
-    if owner.name != who.name and who.role != Role.ADMIN:
-        raise forbid(f"revoking token {token_id}", "its owner or admin")
     if row.revoked_at is None:
         row.revoked_at = now
         session.flush()
+        _event(session, who, "token-revoke", owner.name, now, token_id=row.id)
     return _info(row, owner)
+
+
+def audit_trail(
+    session: Session, who: Principal, limit: int, before: int | None = None
+) -> list[AccountEventRow]:
+    """The account audit trail, newest first (admin only)."""
+    require_admin(who, "reading the account audit trail")
+    return store.events(session, limit, before)

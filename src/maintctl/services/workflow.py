@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from maintctl.domain import approvals, lifecycle
+from maintctl.domain import approvals, bounds, lifecycle
 from maintctl.domain.approvals import Signature
 from maintctl.domain.errors import Problem, RuleViolation
 from maintctl.domain.model import Conflict, Status, Window
@@ -71,12 +71,22 @@ def approve(
     expected_version: int | None = None,
 ) -> Window:
     """Sign the next level; the last signature schedules the window after a final check."""
+    _require_text("comment", comment)
     window = require(session, window_id, expected_version)
     lifecycle.require(window.status, SIGNABLE, "approve", window.id)
     levels = chain(deps, window)
     level = approvals.check_signer(levels, window.signatures, who, window.requested_by, window.id)
     now = deps.clock()
-    signature = Signature(level, levels[level], who.name, who.role.value, now, comment.strip())
+    signature = Signature(
+        level,
+        levels[level],
+        who.name,
+        who.role.value,
+        now,
+        comment.strip(),
+        token_id=who.token_id,
+        token_issuer=who.token_issuer,
+    )
     last = level == len(levels) - 1
     conflicts = window.conflicts
     if last:
@@ -97,7 +107,12 @@ def approve(
         window.status,
         now,
         comment=comment.strip(),
-        extra={"level": level + 1, "role": levels[level]},
+        extra={
+            "level": level + 1,
+            "role": levels[level],
+            **who.credential,
+            **({"token_note": signature.token_note} if signature.token_note else {}),
+        },
     )
     return moved
 
@@ -111,6 +126,7 @@ def reject(
     expected_version: int | None = None,
 ) -> Window:
     """Send a request back to draft to be revised and resubmitted; its signatures are cleared."""
+    _require_text("reason", reason)
     window = require(session, window_id, expected_version)
     lifecycle.require(window.status, SIGNABLE, "reject", window.id)
     approvals.check_signer(
@@ -126,6 +142,12 @@ def reject(
         session, moved, who.name, "reject", window.status, moved.updated_at, comment=reason.strip()
     )
     return moved
+
+
+def _require_text(field: str, value: str) -> None:
+    """A reason or comment within its bound, before anything is read or written."""
+    if problems := bounds.text_problems(field, value, field):
+        raise RuleViolation(problems)
 
 
 def pending(deps: Deps, session: Session, who: Principal) -> list[Window]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from maintctl.store.tables import TokenRow, UserRow
+from maintctl.store.tables import AccountEventRow, TokenRow, UserRow
 
 
 def user(session: Session, name: str) -> UserRow | None:
@@ -25,8 +26,10 @@ def add_user(session: Session, name: str, role: str, email: str, at: datetime) -
     return row
 
 
-def add_token(session: Session, owner: UserRow, token_hash: str, at: datetime) -> TokenRow:
-    row = TokenRow(user_id=owner.id, token_hash=token_hash, created_at=at)
+def add_token(
+    session: Session, owner: UserRow, token_hash: str, at: datetime, issued_by: str
+) -> TokenRow:
+    row = TokenRow(user_id=owner.id, token_hash=token_hash, created_at=at, issued_by=issued_by)
     session.add(row)
     session.flush()
     return row
@@ -50,3 +53,19 @@ def tokens(session: Session, owner: UserRow | None = None) -> list[tuple[TokenRo
     if owner is not None:
         query = query.where(TokenRow.user_id == owner.id)
     return [(t, u) for t, u in session.execute(query.order_by(TokenRow.id))]
+
+
+def record_event(
+    session: Session, at: datetime, actor: str, action: str, account: str, detail: dict[str, Any]
+) -> None:
+    """Append one account or token event, in the transaction of the change it records."""
+    session.add(AccountEventRow(at=at, actor=actor, action=action, account=account, detail=detail))
+    session.flush()
+
+
+def events(session: Session, limit: int, before: int | None = None) -> list[AccountEventRow]:
+    """Newest first; `before` is the id of the last event of the previous page (a keyset cursor)."""
+    query = select(AccountEventRow).order_by(AccountEventRow.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(AccountEventRow.id < before)
+    return list(session.scalars(query))

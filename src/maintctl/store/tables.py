@@ -124,6 +124,9 @@ class SignatureRow(Base):
     signer_role: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     comment: Mapped[str] = mapped_column(Text, default="")
+    # The token that signed and who issued it; None in local mode (the OS user signs).
+    token_id: Mapped[int | None] = mapped_column(Integer)
+    token_issuer: Mapped[str | None] = mapped_column(String(200))
 
 
 class UserRow(Base):
@@ -147,6 +150,23 @@ class TokenRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The account that created it: an admin minting an approver's token is visible on every
+    # signature the token makes. None for tokens made before issuers were recorded.
+    issued_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class AccountEventRow(Base):
+    """Append-only record of account and token events: add, disable, role change, token create
+    and revoke. Never updated or deleted by the application."""
+
+    __tablename__ = "account_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    account: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(Json)
 
 
 class AuditRow(Base):

@@ -66,7 +66,16 @@ def to_window(row: WindowRow) -> Window:
         sequence=row.sequence,
         version=row.version,
         signatures=[
-            Signature(g.level, g.role, g.signer, g.signer_role, g.at, g.comment)
+            Signature(
+                g.level,
+                g.role,
+                g.signer,
+                g.signer_role,
+                g.at,
+                g.comment,
+                token_id=g.token_id,
+                token_issuer=g.token_issuer,
+            )
             for g in row.signatures
         ],
     )
@@ -104,6 +113,8 @@ def _fill(row: WindowRow, w: Window) -> None:
                     signer_role=g.signer_role,
                     at=g.at,
                     comment=g.comment,
+                    token_id=g.token_id,
+                    token_issuer=g.token_issuer,
                 )
             )
     active = w.status != Status.CANCELLED

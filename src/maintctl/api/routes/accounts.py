@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict
 
+from maintctl.api import shapes
 from maintctl.api.auth import Who
 from maintctl.api.deps import AppDeps
+from maintctl.domain import bounds
 from maintctl.domain.times import format_instant
 from maintctl.services import accounts
-from maintctl.services.accounts import Account, IssuedToken, TokenInfo
+from maintctl.services.accounts import MAX_TOKEN_ID, Account, IssuedToken, TokenInfo
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -21,6 +23,11 @@ class NewUser(BaseModel):
     name: str
     role: str
     email: str = ""
+
+
+class NewRole(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: str
 
 
 class NewToken(BaseModel):
@@ -49,6 +56,7 @@ def _token(t: TokenInfo) -> dict[str, Any]:
         "name": t.name,
         "created_at": format_instant(t.created_at),
         "revoked_at": format_instant(t.revoked_at) if t.revoked_at else None,
+        "issued_by": t.issued_by,
     }
 
 
@@ -68,7 +76,13 @@ def list_users(deps: AppDeps, who: Who) -> list[dict[str, Any]]:
 @router.post("/users/{name}/disable")
 def disable_user(deps: AppDeps, who: Who, name: str) -> dict[str, Any]:
     with deps.db.write() as session:
-        return _account(accounts.disable_user(session, who, name))
+        return _account(accounts.disable_user(session, who, name, deps.clock()))
+
+
+@router.post("/users/{name}/role")
+def change_role(deps: AppDeps, who: Who, name: str, body: NewRole) -> dict[str, Any]:
+    with deps.db.write() as session:
+        return _account(accounts.change_role(session, who, name, body.role, deps.clock()))
 
 
 @router.post("/tokens", status_code=201)
@@ -87,3 +101,23 @@ def list_tokens(deps: AppDeps, who: Who) -> list[dict[str, Any]]:
 def revoke_token(deps: AppDeps, who: Who, token_id: int) -> dict[str, Any]:
     with deps.db.write() as session:
         return _token(accounts.revoke_token(session, who, token_id, deps.clock()))
+
+
+@router.get("/audit", tags=["audit"])
+def audit_trail(
+    deps: AppDeps,
+    who: Who,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=bounds.PAGE_MAX)] = bounds.PAGE_DEFAULT,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_TOKEN_ID, description="the id of the last event seen")
+    ] = None,
+) -> list[dict[str, Any]]:
+    """Account and token events, newest first; the next page in the Link header."""
+    with deps.db.read() as session:
+        rows = [shapes.account_event(r) for r in accounts.audit_trail(session, who, limit, before)]
+    if len(rows) == limit:
+        response.headers["Link"] = (
+            f'</api/v1/audit?limit={limit}&before={rows[-1]["id"]}>; rel="next"'
+        )
+    return rows
