@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from maintctl.api.errors import problem_response, unexpected
@@ -26,6 +27,7 @@ Classify = Callable[[BaseException], EnvironmentFault | None]
 # strings are text, so strings are skipped whole.
 _TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_INLINE_BYTES = 65_536  # bodies up to this size are scanned on the event loop
 
 _REFUSALS = {
     "too-large": (
@@ -138,7 +140,11 @@ class Door:
             if len(body) > bounds.MAX_BODY_BYTES:  # counted as it streams, e.g. chunked
                 await self._refuse("body", "too-large", scope, receive, send)
                 return
-        rule = body_refusal(bytes(body)) if body else None
+        rule = None
+        if len(body) > _INLINE_BYTES:  # up to half a second of scanning: off the event loop
+            rule = await anyio.to_thread.run_sync(body_refusal, bytes(body))
+        elif body:
+            rule = body_refusal(bytes(body))
         if rule is not None:
             await self._refuse("body", rule, scope, receive, send)
             return

@@ -85,7 +85,7 @@ def unexpected(exc: BaseException, instance: str, fault: EnvironmentFault | None
         "server",
         "internal",
         f"an unexpected error, logged as {error_id}",
-        f"the server's log holds it with the traceback (in the CLI's local mode, run the "
+        "the server's log holds it with the traceback (in the CLI's local mode, run the "
         "command again with --debug to see it)",
     )
     return problem_response("internal", [problem], instance)

@@ -101,6 +101,20 @@ _MEANINGS: list[tuple[tuple[str, ...], str, str, bool]] = [
         True,
     ),
     (
+        (
+            "could not serialize",
+            "deadlock detected",
+            "lock timeout",
+            "statement timeout",
+            "too many connections",
+            "starting up",
+            "shutting down",
+        ),
+        "is busy (a conflicting write, a timeout, or too many connections)",
+        "try again in a moment",
+        True,
+    ),
+    (
         ("readonly database", "read-only"),
         "is read-only",
         "make the file and its folder writable to change anything; reading works as it is",
@@ -131,6 +145,10 @@ def fault_of(err: BaseException, url: str) -> EnvironmentFault | None:
     """The environment fault a database error means, or None when it is not one (a bug)."""
     if isinstance(err, EnvironmentFault):
         return err
+    if isinstance(err, exc.TimeoutError):  # every pooled connection is in use
+        return EnvironmentFault(
+            "the database's connections are all in use", "try again in a moment", busy=True
+        )
     if not isinstance(err, exc.OperationalError | exc.DatabaseError | exc.InterfaceError):
         return None
     if isinstance(err, exc.IntegrityError | exc.DataError | exc.ProgrammingError):
