@@ -204,3 +204,17 @@ def test_a_read_only_sqlite_database_is_readable_and_refuses_writes_with_503(
         assert http.get("/api/v1/windows").status_code == 200
         response = http.post("/api/v1/windows", json=BODY)
     assert response.status_code == 503 and "read-only" in response.json()["detail"]
+
+
+def test_an_http_error_raised_anywhere_keeps_its_status_as_problem_json(deps: Deps) -> None:
+    from fastapi import HTTPException
+
+    app = create_app(deps)
+
+    @app.get("/teapot")
+    def teapot() -> None:
+        raise HTTPException(418, "short and stout")
+
+    with TestClient(app) as http:
+        response = http.get("/teapot")
+    assert response.status_code == 418 and rule_of(response) == "invalid"

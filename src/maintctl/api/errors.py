@@ -50,9 +50,13 @@ log = logging.getLogger("maintctl.api")
 
 
 def problem_response(
-    kind: str, problems: list[Problem], instance: str, headers: Mapping[str, str] | None = None
+    kind: str,
+    problems: list[Problem],
+    instance: str,
+    headers: Mapping[str, str] | None = None,
+    status: int | None = None,
 ) -> JSONResponse:
-    status = STATUS.get(kind, 400)
+    status = status or STATUS.get(kind, 400)
     body: dict[str, Any] = {
         "type": f"urn:maintctl:problem:{kind}",
         "title": TITLE.get(kind, "Bad request"),
@@ -107,12 +111,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> JSONResponse:
         # The router's own answers (unknown path, wrong method) in the same shape as ours.
-        kind = _HTTP_KINDS.get(exc.status_code, "rule-violation")
+        kind = _HTTP_KINDS.get(exc.status_code, "invalid")
         field = "method" if exc.status_code == 405 else "path"
         problem = Problem(
             field, kind, str(exc.detail), "see /openapi.json for the paths and methods"
         )
-        return problem_response(kind, [problem], request.url.path, exc.headers)
+        return problem_response(kind, [problem], request.url.path, exc.headers, exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
