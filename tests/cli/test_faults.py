@@ -242,3 +242,25 @@ def test_debug_lets_the_traceback_through(
     monkeypatch.setattr(sys, "argv", ["maintctl", "--debug", *LIST])
     with pytest.raises(Exception, match="unable to open database file"):
         run()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("window", "show", "\udcff\udcfe"),
+        (*CREATE[:-4], "--description", "a\udced\udca0\udc80b", "--systems", "db"),
+    ],
+    ids=["id", "description"],
+)
+def test_a_typed_value_that_is_not_utf8_is_refused_in_one_line(
+    args: tuple[str, ...],
+    sqlite_copy: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What Python makes of argv bytes that are not UTF-8 (surrogateescape).
+    monkeypatch.setenv("MAINTCTL_DATABASE_URL", f"sqlite:///{sqlite_copy}")
+    code, err = maintctl(capsys, monkeypatch, *args)
+    assert code == 2 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "not UTF-8" in lines[0], err

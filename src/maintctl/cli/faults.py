@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from maintctl.faults import EnvironmentFault
 
+EXIT_REFUSED = 2
 EXIT_FAULT = 3
 EXIT_INTERRUPTED = 130
 
@@ -72,10 +73,23 @@ def _is_http_error(exc: BaseException) -> bool:
     return httpx is not None and isinstance(exc, httpx.HTTPError)
 
 
+def _not_utf8(exc: BaseException) -> str | None:
+    """The line for a typed argument that is not UTF-8 (Python keeps such bytes as surrogates)."""
+    if not isinstance(exc, UnicodeEncodeError) or "surrogates" not in exc.reason:
+        return None
+    char = ord(exc.object[exc.start])
+    shown = f"the byte 0x{char - 0xDC00:02x}" if 0xDC80 <= char <= 0xDCFF else f"U+{char:04X}"
+    return f"a value you typed holds {shown}, which is not UTF-8 text; retype it as UTF-8"
+
+
 def report(exc: BaseException) -> int:
     """Print the one line for `exc` to stderr; the exit code to leave with."""
     if isinstance(exc, KeyboardInterrupt):
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    typed = _not_utf8(exc)
+    if typed is not None:  # bad input, not a fault
+        print(f"error: {typed}", file=sys.stderr)
+        return EXIT_REFUSED
     print(f"error: {line_for(exc)}", file=sys.stderr)
     return EXIT_FAULT
