@@ -264,3 +264,8 @@ def test_a_typed_value_that_is_not_utf8_is_refused_in_one_line(
     assert code == 2 and "Traceback" not in err
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "not UTF-8" in lines[0], err
+
+
+def test_a_closed_pipe_ends_the_command_quietly(capsys: pytest.CaptureFixture[str]) -> None:
+    assert faults.report(BrokenPipeError()) == 0
+    assert capsys.readouterr().err == ""

@@ -6,7 +6,9 @@ to the API, so a fault found anywhere (settings, the database, a file, the netwo
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -87,6 +89,11 @@ def report(exc: BaseException) -> int:
     if isinstance(exc, KeyboardInterrupt):
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    if isinstance(exc, BrokenPipeError):
+        # The reader went away (`maintctl window list | head`): nothing to say, nowhere to say it.
+        with contextlib.suppress(OSError, ValueError):  # a stdout without a file: nothing to do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     typed = _not_utf8(exc)
     if typed is not None:  # bad input, not a fault
         print(f"error: {typed}", file=sys.stderr)
