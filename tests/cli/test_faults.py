@@ -180,7 +180,7 @@ class _Broken(BaseHTTPRequestHandler):
         self.send_response(502)
         self.send_header("Content-Type", "text/html")
         self.end_headers()
-        self.wfile.write(b"<html>bad gateway</html>")
+        self.wfile.write(b"<html>\n<body>bad gateway</body>\n</html>\n")
 
     def log_message(self, *_args: object) -> None:
         pass

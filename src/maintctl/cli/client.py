@@ -33,7 +33,10 @@ def _problem_lines(response: httpx.Response) -> list[str]:
     try:
         body = response.json()
     except ValueError:
-        return [f"the server answered {response.status_code}: {response.text[:200]}"]
+        # A proxy's HTML error page is many lines; one line is said.
+        return [
+            f"the server answered {response.status_code}: {' '.join(response.text[:200].split())}"
+        ]
     problems = body.get("problems") if isinstance(body, dict) else None
     if problems:
         lines = []
