@@ -218,3 +218,14 @@ def test_an_http_error_raised_anywhere_keeps_its_status_as_problem_json(deps: De
     with TestClient(app) as http:
         response = http.get("/teapot")
     assert response.status_code == 418 and rule_of(response) == "invalid"
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs the PostgreSQL lane")
+def test_a_wrong_postgresql_password_answers_503_without_it(config: Config, clock: Clock) -> None:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL).set(password="sekrit-pw").render_as_string(hide_password=False)
+    http = TestClient(create_app(Deps.build(Database(url), config, clock=clock)))
+    response = http.get("/api/v1/me", headers={"Authorization": "Bearer mct_x"})
+    assert response.status_code == 503 and rule_of(response) == "unavailable"
+    assert "password" in response.text and "sekrit-pw" not in response.text
