@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from maintctl import yamlsource
 from maintctl.domain.model import ItemKind, Severity
 from maintctl.domain.policy import Policy, PolicyReferenceError
+from maintctl.faults import EnvironmentFault
 
 APP = "maintctl"
 
@@ -40,9 +41,15 @@ class Settings(BaseSettings):
             return self.database_url
         if self.database_url_file:
             # A URL with a password is a secret: it may come from a file, as in container secrets.
-            return Path(self.database_url_file).read_text("utf-8").strip()
+            return _secret_file("MAINTCTL_DATABASE_URL_FILE", self.database_url_file)
         folder = Path(user_data_dir(APP))
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise EnvironmentFault(
+                f"cannot make maintctl's data folder {folder}: {exc.strerror}",
+                "make HOME (or XDG_DATA_HOME) writable, or set MAINTCTL_DATABASE_URL",
+            ) from None
         return f"sqlite:///{folder / 'maintctl.db'}"
 
     def config_path(self) -> Path | None:
@@ -61,8 +68,20 @@ class Settings(BaseSettings):
         if self.token:
             return self.token.strip()
         if self.token_file:
-            return Path(self.token_file).read_text("utf-8").strip()
+            return _secret_file("MAINTCTL_TOKEN_FILE", self.token_file)
         return ""
+
+
+def _secret_file(setting: str, path: str) -> str:
+    """A secret read from the file a *_FILE setting names; a fault naming the setting if not."""
+    try:
+        return Path(path).read_text("utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        raise EnvironmentFault(
+            f"{setting} names {path}, which cannot be read: {reason}",
+            f"point {setting} at a readable file, or unset it",
+        ) from None
 
 
 class CalendarFeed(BaseModel):

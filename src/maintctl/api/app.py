@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from maintctl import __version__
 from maintctl.api import errors
-from maintctl.api.nul import RefuseNul
+from maintctl.api.door import Door
 from maintctl.api.openapi import REFUSALS
 from maintctl.api.routes import accounts, calendar, meta, schedule, windows
 from maintctl.services.deps import Deps
@@ -32,7 +32,7 @@ def create_app(deps: Deps) -> FastAPI:
     )
     app.state.deps = deps
     errors.install(app)
-    app.add_middleware(RefuseNul)
+    app.add_middleware(Door, classify=deps.db.fault)
     for router in (windows.router, schedule.router, calendar.router, accounts.router):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -45,6 +45,9 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     409: _problem("Conflicts with another window, a signature or the window's state"),
     412: _problem("If-Match names an old version"),
     422: _problem("Bad input or a policy rule broken; one entry per problem"),
+    413: _problem("The body is larger than the server reads (1 MiB); refused before the token"),
+    500: _problem("An unexpected error; the problem names an error ID the server's log holds"),
     502: _problem("An outside calendar could not be read"),
+    503: _problem("The database is locked (see Retry-After), read-only or unreachable"),
 }
 MARKDOWN = {"content": {"text/markdown": {"schema": {"type": "string"}}}}

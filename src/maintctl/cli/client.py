@@ -21,20 +21,24 @@ from maintctl.cli.text import clean
 
 EXIT_NOT_OK = 1
 EXIT_REFUSED = 2
+EXIT_FAULT = 3
 
 
-def fail(lines: list[str]) -> NoReturn:
-    """Print one line per problem to stderr and exit 2."""
+def fail(lines: list[str], code: int = EXIT_REFUSED) -> NoReturn:
+    """Print one line per problem to stderr and exit 2 (or `code`)."""
     for line in lines:
         print(f"error: {clean(line)}", file=sys.stderr)
-    raise typer.Exit(EXIT_REFUSED)
+    raise typer.Exit(code)
 
 
 def _problem_lines(response: httpx.Response) -> list[str]:
     try:
         body = response.json()
     except ValueError:
-        return [f"the server answered {response.status_code}: {response.text[:200]}"]
+        # A proxy's HTML error page is many lines; one line is said.
+        return [
+            f"the server answered {response.status_code}: {' '.join(response.text[:200].split())}"
+        ]
     problems = body.get("problems") if isinstance(body, dict) else None
     if problems:
         lines = []
@@ -58,9 +62,19 @@ class Api:
         try:
             response: httpx.Response = self.http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            fail([f"could not reach the maintctl server: {exc.__class__.__name__}"])
+            fail(
+                [
+                    f"could not reach the maintctl server at {self.http.base_url} "
+                    f"({exc.__class__.__name__}); check that it runs and MAINTCTL_URL"
+                ],
+                EXIT_FAULT,
+            )
         if response.status_code >= 400:
-            fail(_problem_lines(response))
+            # 5xx: the server could not serve (down, busy, a bug); the request was not refused.
+            fail(
+                _problem_lines(response),
+                EXIT_FAULT if response.status_code >= 500 else EXIT_REFUSED,
+            )
         return response
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:

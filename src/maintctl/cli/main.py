@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated
 
 import typer
 
-from maintctl.cli import accounts, admin, audit, calendar, schedule, window
+from maintctl.cli import accounts, admin, audit, calendar, faults, schedule, window
 
 app = typer.Typer(
     help="maintctl: plan, check and run maintenance windows by the team's runbook.",
@@ -22,8 +23,13 @@ def main(
         str | None,
         typer.Option("--as", envvar="MAINTCTL_AS", help="act as this account (local mode)"),
     ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="show the traceback when a command cannot run")
+    ] = False,
 ) -> None:
     """Without MAINTCTL_URL, work on the local database; with it, talk to that server."""
+    faults.debug = debug
+    faults.quiet_logs()
     if as_user:
         os.environ["MAINTCTL_AS"] = as_user
 
@@ -43,4 +49,12 @@ app.command()(admin.serve)
 
 
 def run() -> None:
-    app()
+    """The console script: every fault is one `error:` line and exit 3, never a traceback."""
+    try:
+        app()
+    except Exception as exc:
+        if faults.debug:
+            raise
+        sys.exit(faults.report(exc))
+    except KeyboardInterrupt as exc:
+        sys.exit(faults.report(exc))

@@ -36,6 +36,8 @@ def _file_fields(path: Path) -> dict[str, Any]:
         text = path.read_text("utf-8")
     except OSError as exc:
         fail([f"from-file: cannot read {path}: {exc.strerror}"])
+    except UnicodeDecodeError:
+        fail([f"from-file: {path} is not UTF-8 text; give a markdown or YAML file"])
     if path.suffix.lower() in (".yaml", ".yml"):
         from maintctl.yamlsource import load_plain
 

@@ -49,6 +49,10 @@ FEED_MAX_BYTES = 10 * 1_048_576
 FEED_MAX_EVENTS = 10_000  # occurrences one feed may give for one question
 MAX_STORED_CONFLICTS = 50  # conflicts kept on a window; the rest are counted in one line
 
+# Our own /calendar.ics: at most this many windows (those starting last are kept), so a feed a
+# calendar app polls stays a few megabytes whatever the database holds.
+EXPORT_MAX_EVENTS = 5_000
+
 # Tab, line feed and carriage return are text; every other C0/C1 control character and a lone
 # surrogate (not encodable as UTF-8, so PostgreSQL refuses it) is not.
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vText
@@ -54,14 +54,29 @@ def export_calendar(
     windows: Iterable[Window], *, name: str = "maintctl maintenance windows", now: datetime
 ) -> bytes:
     """One VCALENDAR with a VEVENT per window, as bytes ready to serve as text/calendar."""
+    return b"".join(calendar_chunks(windows, name=name, now=now))
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_chunks(
+    windows: Iterable[Window], *, name: str = "maintctl maintenance windows", now: datetime
+) -> Iterator[bytes]:
+    """The same calendar piece by piece: the header, one VEVENT per window, the end.
+
+    Nothing holds more than one event, so a feed of many windows costs the memory of one.
+    """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     # icalendar does not know X-WR-CALNAME is TEXT and would write it unescaped.
     calendar.add("x-wr-calname", TypedText(_text(name)))
+    empty = bytes(calendar.to_ical())  # to_ical is not annotated
+    yield empty.removesuffix(_END)
     for window in windows:
-        calendar.add_component(window_event(window, now=now))
-    return bytes(calendar.to_ical())  # to_ical is not annotated
+        yield bytes(window_event(window, now=now).to_ical())
+    yield _END
 
 
 def window_event(window: Window, *, now: datetime) -> Event:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -12,6 +14,7 @@ from maintctl.domain.intervals import Interval
 from maintctl.domain.model import Conflict, ItemKind, Severity, Status
 from maintctl.domain.recurrence import note_occurrences
 from maintctl.services.deps import Deps
+from maintctl.store import feed
 from maintctl.store import windows as store
 
 
@@ -91,10 +94,27 @@ def month_items(deps: Deps, session: Session, span: Interval) -> list[Conflict]:
 
 # Subscribed calendars re-fetch the whole feed every few hours; a year of history is plenty there.
 EXPORT_HISTORY = timedelta(days=365)
+CHUNK_BYTES = 65_536  # events are sent in pieces of about this size
 
 
-def export(deps: Deps, session: Session) -> bytes:
-    """Windows that ended within the last year or are still to come, cancelled ones included
-    so subscribers see them go, as RFC 5545."""
+def export_tag(deps: Deps, session: Session) -> str:
+    """A weak ETag for the feed: it moves when any window in it changes, and every day."""
     now = deps.clock()
-    return ics.export_calendar(store.listing(session, ending_after=now - EXPORT_HISTORY), now=now)
+    count, last, versions = feed.stamp(session, now - EXPORT_HISTORY)
+    seen = f"{now.date()}|{count}|{last}|{versions}|{bounds.EXPORT_MAX_EVENTS}"
+    return f'W/"{hashlib.sha256(seen.encode()).hexdigest()[:20]}"'
+
+
+def export(deps: Deps) -> Iterator[bytes]:
+    """Windows that ended within the last year or are still to come, cancelled ones included
+    so subscribers see them go, as RFC 5545 in pieces; at most EXPORT_MAX_EVENTS, the latest."""
+    now = deps.clock()
+    with deps.db.read() as session:
+        rows = feed.windows(session, now - EXPORT_HISTORY, bounds.EXPORT_MAX_EVENTS)
+        piece = bytearray()
+        for chunk in ics.calendar_chunks(rows, now=now):
+            piece += chunk
+            if len(piece) >= CHUNK_BYTES:
+                yield bytes(piece)
+                piece.clear()
+        yield bytes(piece)
