@@ -50,10 +50,19 @@ def test_an_alias_inside_the_value_it_names_is_refused_naming_its_line(
     assert (error.line, error.message) == (line, "the alias *a refers to a value that contains it")
 
 
-def test_nesting_deeper_than_the_bound_is_refused_without_recursing_through_it() -> None:
-    depth = 100_000  # far past Python's recursion limit: refused at level 65
-    error = refused("[" * depth + "]" * depth)
-    assert error.message == f"nested more than {bounds.YAML_MAX_DEPTH} levels deep"
+def test_nesting_deeper_than_the_bound_is_refused() -> None:
+    error = refused("[" * 100 + "]" * 100)
+    assert (error.line, error.message) == (1, "nested more than 64 levels deep")
+
+
+def test_nesting_far_past_any_recursion_limit_is_refused_without_recursing() -> None:
+    depth = 100_000  # refused by the parser or the composer, never a RecursionError
+    assert refused("[" * depth + "]" * depth).line == 1
+
+
+def test_a_document_with_more_values_than_the_bound_is_refused_as_it_is_read() -> None:
+    error = refused("- x\n" * (bounds.YAML_MAX_NODES + 10))
+    assert error.message == "holds more than 100,000 values"
 
 
 def test_nesting_deeper_than_the_bound_through_aliases_is_refused() -> None:
@@ -108,8 +117,9 @@ def test_base_60_numbers_and_timestamps_are_kept_as_the_text_typed(
         ("a: 1\nb: !!int x\n", 1, "a value cannot be read"),
         ("a: !!python/object:os.system x\n", 1, "could not determine a constructor"),
         ("? [a]\n: b\n", 1, "found unhashable key"),
-        ("a: 1\nb: \x07\n", 2, "special characters are not allowed"),
-        ("a: 1\nb: [\n", 3, "expected the node content"),
+        ("a: 1\nb: \x07\n", 2, "characters are not allowed"),
+        ("a: 1\nb: \ud800\n", 2, "surrogate"),
+        ("a: 1\nb: [\n", 3, "node content"),
         ("a: 1\na: 2\n", 2, "'a' is given twice in one mapping (also on line 1); keep one"),
     ],
 )

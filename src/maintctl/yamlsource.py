@@ -9,7 +9,7 @@ refused at once, naming its line), and only then constructed from those same nod
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -31,16 +31,41 @@ def _line(node: yaml.Node | Any) -> int:
     return int(mark.line) + 1 if mark is not None else 1
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose composer refuses, as it reads, deep nesting and an alias inside itself."""
+if TYPE_CHECKING or not yaml.__with_libyaml__:
+    _Base = yaml.SafeLoader
+else:
+    # libyaml's parser where PyYAML has it: ten times faster than PyYAML's own, and not
+    # recursive. The composer stays PyYAML's (Python), so every node is checked as it is made.
+    from yaml._yaml import CParser
+
+    class _Base(CParser, yaml.SafeLoader):
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            yaml.composer.Composer.__init__(self)
+
+        def get_single_node(self) -> yaml.Node | None:
+            return yaml.composer.Composer.get_single_node(self)
+
+
+class _Loader(_Base):
+    """A safe loader whose composer refuses, as it reads, documents past the bounds (nodes,
+    nesting) and an alias inside the value it names."""
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
         self._depth = 0
+        self._nodes = 0
         self._open: set[str] = set()  # anchors of the collections being composed
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        self._nodes += 1
+        if self._nodes > bounds.YAML_MAX_NODES:
+            raise YamlError(
+                _line(event.start_mark), f"holds more than {bounds.YAML_MAX_NODES:,} values"
+            )
         if isinstance(event, yaml.AliasEvent) and event.anchor in self._open:
             raise YamlError(
                 _line(event.start_mark),
@@ -145,13 +170,15 @@ def _measure(root: yaml.Node) -> None:
                 stack.append((child, False))
 
 
-def _compose(text: str, loader_class: type[_Loader]) -> tuple[_Loader, yaml.Node | None]:
+def _compose(text: str) -> tuple[_Loader, yaml.Node | None]:
     if len(text) > bounds.YAML_MAX_CHARS:
         raise YamlError(1, f"is longer than {bounds.YAML_MAX_CHARS:,} characters")
     try:
-        loader = loader_class(text)
-    except yaml.reader.ReaderError as exc:  # a control character: named by its position
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # PyYAML's own reader checks the text at once
         raise YamlError(text.count("\n", 0, exc.position) + 1, exc.reason) from None
+    except UnicodeEncodeError as exc:  # libyaml takes UTF-8, which a lone surrogate is not
+        raise YamlError(text.count("\n", 0, exc.start) + 1, "holds a lone surrogate") from None
     try:
         node = loader.get_single_node()
         if node is not None:
@@ -159,10 +186,19 @@ def _compose(text: str, loader_class: type[_Loader]) -> tuple[_Loader, yaml.Node
     except YamlError:
         loader.dispose()
         raise
+    except yaml.reader.ReaderError as exc:  # libyaml's reader, as it goes
+        loader.dispose()
+        raise YamlError(_line_at(text, exc), exc.reason) from None
     except yaml.MarkedYAMLError as exc:
         loader.dispose()
         raise YamlError(_line(exc.problem_mark), str(exc.problem)) from None
     return loader, node
+
+
+def _line_at(text: str, exc: yaml.reader.ReaderError) -> int:
+    # libyaml counts the position in bytes of UTF-8; PyYAML in characters.
+    raw = text.encode("utf-8", "replace")
+    return raw.count(b"\n", 0, exc.position) + 1
 
 
 def _construct(loader: _Loader, node: yaml.Node) -> Any:
@@ -179,7 +215,7 @@ def _construct(loader: _Loader, node: yaml.Node) -> Any:
 
 def load(text: str) -> tuple[Any, dict[Path, int]]:
     """Parse YAML text; return the data and a map from each value's path to its 1-based line."""
-    loader, node = _compose(text, _Loader)
+    loader, node = _compose(text)
     if node is None:
         loader.dispose()
         return {}, {}
@@ -213,7 +249,7 @@ def line_of(lines: dict[Path, int], path: Path) -> int | None:
 
 def load_plain(text: str) -> Any:
     """Parse YAML data with times left as strings; raise YamlError naming the line."""
-    loader, node = _compose(text, _Loader)
+    loader, node = _compose(text)
     if node is None:
         loader.dispose()
         return None
