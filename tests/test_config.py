@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time as time_module
+from datetime import time, timedelta
+from pathlib import Path
 
 import pytest
 
-from maintctl.config import ConfigError, parse_config
+from maintctl.config import ConfigError, load_config, parse_config
+from maintctl.domain import bounds
 
 
 def problems(text: str) -> list[str]:
@@ -65,3 +68,175 @@ def test_an_unquoted_clock_time_is_still_read_as_a_time() -> None:
     )
     primary = config.policy.windows["primary"]
     assert (primary.start.hour, primary.end.hour, primary.end.minute) == (3, 5, 30)
+
+
+def freeze_problems(start: str, end: str) -> list[str]:
+    return problems(
+        f"policy:\n  freezes:\n    - name: f\n      from: {start}\n      until: {end}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ('"12-32 00:00"', "December has days 01 to 31"),
+        ('"02-30"', "February has days 01 to 29"),
+        ('"13-01"', "there is no month 13"),
+        ('"13-45 00:00"', "there is no month 13"),
+        ('"12-20 24:00"', "24:00 is not a time of day"),
+        ('"12-20 07:99"', "07:99 is not a time of day"),
+        ('"00-10 00:00"', "there is no month 00"),
+        ('"04-00"', "April has days 01 to 30"),
+    ],
+)
+def test_a_freeze_date_that_does_not_exist_is_refused_naming_its_line(typed: str, why: str) -> None:
+    found = freeze_problems('"12-15 00:00"', typed)
+    assert len(found) == 1
+    assert found[0].startswith(
+        f"maintctl.yaml:5: policy.freezes.0.until: '{typed.strip(chr(34))}': {why}"
+    )
+    found = freeze_problems(typed, '"01-01 00:00"')
+    assert len(found) == 1 and found[0].startswith("maintctl.yaml:4: policy.freezes.0.from: ")
+
+
+def test_an_annual_freeze_ending_at_an_instant_is_refused_naming_the_end() -> None:
+    found = freeze_problems('"12-15 00:00"', '"2027-01-01T00:00:00Z"')
+    assert found == [
+        "maintctl.yaml:5: policy.freezes.0.until: one end is every year ('12-15 00:00') and the "
+        "other an instant; write both as MM-DD HH:MM (every year) or both as instants with Z "
+        "(once)"
+    ]
+
+
+def test_a_one_off_freeze_ending_on_an_annual_date_is_refused() -> None:
+    found = freeze_problems('"2027-01-01T00:00:00Z"', '"01-08 00:00"')
+    assert len(found) == 1 and found[0].startswith("maintctl.yaml:5: policy.freezes.0.until: ")
+    assert "one end is every year ('01-08 00:00')" in found[0]
+
+
+@pytest.mark.parametrize("end", ['"2027-03-01T00:00:00Z"', '"2027-02-28T00:00:00Z"'])
+def test_a_one_off_freeze_that_does_not_end_after_its_start_is_refused(end: str) -> None:
+    found = freeze_problems('"2027-03-01T00:00:00Z"', end)
+    assert len(found) == 1
+    assert found[0].startswith("maintctl.yaml:5: policy.freezes.0.until: ")
+    assert "is not after the freeze's start '2027-03-01T00:00:00Z'" in found[0]
+
+
+def test_a_one_off_freeze_outside_the_years_maintctl_works_with_is_refused() -> None:
+    found = freeze_problems('"2027-03-01T00:00:00Z"', '"9999-12-31T00:00:00Z"')
+    assert len(found) == 1 and "outside the years 1970 to 2199" in found[0]
+
+
+def test_an_unquoted_one_off_freeze_is_read_as_the_instant_typed() -> None:
+    config = parse_config(
+        "policy:\n  freezes:\n    - {name: f, from: 2027-03-01T00:00:00Z, "
+        "until: 2027-03-08T00:00:00+01:00}\n",
+        "m",
+    )
+    assert config.policy.freezes[0].end == "2027-03-08T00:00:00+01:00"
+
+
+def test_a_freeze_ending_on_29_february_is_accepted() -> None:
+    config = parse_config(
+        'policy:\n  freezes:\n    - {name: f, from: "02-20 00:00", until: "02-29 00:00"}\n', "m"
+    )
+    assert config.policy.freezes[0].end == "02-29 00:00"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("99:30", "'99:30': 99:30 is not a time of day"),
+        ("24:00", "'24:00': 24:00 is not a time of day"),
+        ('"24:30"', "'24:30': 24:30 is not a time of day"),
+        ('"7:99"', "'7:99': 07:99 is not a time of day"),
+        ("1:02:03", "'1:02:03' is not a clock time"),
+        ("120", "120 is not a clock time"),
+        ('"02:00Z"', "'02:00Z' is not a clock time"),
+    ],
+)
+def test_a_clock_time_out_of_range_is_refused_naming_its_line(typed: str, shown: str) -> None:
+    found = problems(
+        f"policy:\n  windows:\n    primary:\n      days: [sun]\n      start: {typed}\n"
+        '      end: "06:00"\n'
+    )
+    assert len(found) == 1
+    assert found[0].startswith(f"maintctl.yaml:5: policy.windows.primary.start: {shown}")
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("12:30", time(12, 30)), ('"12:30"', time(12, 30)), ("7:05", time(7, 5)), ("00:00", time(0))],
+)
+def test_a_clock_time_in_range_is_read_as_typed(typed: str, read: time) -> None:
+    config = parse_config(
+        f'policy:\n  windows:\n    primary: {{days: [sun], start: {typed}, end: "23:59"}}\n', "m"
+    )
+    assert config.policy.windows["primary"].start == read
+
+
+@pytest.mark.parametrize("field", ["max_duration", "notice"])
+def test_a_policy_duration_past_the_hard_cap_on_any_window_is_refused(field: str) -> None:
+    found = problems(f"policy:\n  types:\n    zero-downtime:\n      {field}: 401d\n")
+    # Durations are read by the one duration grammar, which itself stops at the hard cap.
+    assert len(found) == 1, found
+    assert found[0].startswith(f"maintctl.yaml:4: policy.types.zero-downtime.{field}: ")
+    assert "400 days" in found[0]
+
+
+def test_a_policy_duration_of_exactly_the_hard_cap_is_accepted() -> None:
+    config = parse_config("policy:\n  types:\n    zero-downtime:\n      max_duration: 400d\n", "m")
+    assert config.policy.types["zero-downtime"].max_duration == timedelta(days=400)
+
+
+@pytest.mark.parametrize("typed", ["30", "1:30", "99999999999999999w"])
+def test_a_policy_duration_without_a_unit_or_beyond_any_length_is_refused(typed: str) -> None:
+    found = problems(f"policy:\n  types:\n    zero-downtime:\n      notice: {typed}\n")
+    assert len(found) == 1
+    assert found[0].startswith("maintctl.yaml:4: policy.types.zero-downtime.notice: ")
+
+
+def test_a_key_given_twice_is_refused_naming_both_lines() -> None:
+    found = problems("policy:\n  types:\n    zero-downtime:\n      notice: 1h\n      notice: 2h\n")
+    assert found == [
+        "maintctl.yaml:5: 'notice' is given twice in one mapping (also on line 4); keep one"
+    ]
+
+
+def test_an_alias_bomb_is_refused_at_once_naming_its_line() -> None:
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for n in range(1, 9):
+        prev, name = chr(ord("a") + n - 1), chr(ord("a") + n)
+        levels.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    started = time_module.perf_counter()
+    found = problems("\n".join(levels) + "\n")
+    assert time_module.perf_counter() - started < 1
+    assert found == [
+        "maintctl.yaml:6: expands to more than 100,000 values through its aliases (*name); "
+        "write the values out or use fewer aliases"
+    ]
+
+
+def test_a_value_that_contains_itself_through_an_alias_is_refused() -> None:
+    found = problems("policy:\n  types: &t\n    loop: *t\n")
+    assert found == ["maintctl.yaml:3: the alias *t refers to a value that contains it"]
+
+
+def test_a_file_that_is_not_utf8_gets_one_line_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "maintctl.yaml"
+    path.write_bytes(b"policy:\n  types: {}\n# caf\xe9\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert [p.text() for p in exc.value.problems] == [
+        f"{path}:3: is not UTF-8 text (byte 0xe9 at offset 25); save it as UTF-8"
+    ]
+
+
+def test_a_config_file_larger_than_the_bound_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "maintctl.yaml"
+    path.write_bytes(b"#" * (bounds.CONFIG_MAX_BYTES + 1))
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert [p.text() for p in exc.value.problems] == [
+        f"{path}: is larger than 1,048,576 bytes, too big for a config file"
+    ]

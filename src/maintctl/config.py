@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from maintctl import yamlsource
+from maintctl.domain import bounds
 from maintctl.domain.model import ItemKind, Severity
-from maintctl.domain.policy import Policy, PolicyReferenceError
+from maintctl.domain.policy import Policy, PolicyFieldError
 from maintctl.faults import EnvironmentFault
 
 APP = "maintctl"
@@ -160,7 +161,7 @@ def _problems(
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         cause = err.get("ctx", {}).get("error")
-        if isinstance(cause, PolicyReferenceError):
+        if isinstance(cause, PolicyFieldError):
             loc = (*loc, *cause.path)
         where = ".".join(str(p) for p in (*prefix, *loc))
         line = yamlsource.line_of(lines, (*prefix, *loc)) if lines else None
@@ -204,8 +205,40 @@ def load_config(path: Path | None) -> Config:
     """The effective config: the file at `path` over the defaults, or the defaults alone."""
     if path is None:
         return parse_config("{}", "built-in defaults")
+    return parse_config(_read(path), str(path), path.resolve().parent)
+
+
+def _read(path: Path) -> str:
+    """A config file's text: at most bounds.CONFIG_MAX_BYTES of UTF-8, or one line why not."""
+    limit = bounds.CONFIG_MAX_BYTES
     try:
-        text = path.read_text("utf-8")
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)
     except OSError as exc:
         raise ConfigError([ConfigProblem(str(path), None, "", exc.strerror or str(exc))]) from None
-    return parse_config(text, str(path), path.resolve().parent)
+    if len(raw) > limit:
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    str(path),
+                    None,
+                    "",
+                    f"is larger than {limit:,} bytes, too big for a config file",
+                )
+            ]
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    str(path),
+                    line,
+                    "",
+                    f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                    "save it as UTF-8",
+                )
+            ]
+        ) from None

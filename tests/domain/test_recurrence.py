@@ -330,6 +330,47 @@ def test_an_annual_freeze_on_29_february_only_happens_in_leap_years() -> None:
     assert found == [Interval(utc(2028, 2, 29), utc(2028, 3, 1))]
 
 
+def test_a_freeze_ending_on_29_february_ends_on_1_march_in_other_years() -> None:
+    freeze = Freeze.model_validate({"name": "f", "from": "02-20 00:00", "until": "02-29 00:00"})
+    found = list(freeze_occurrences(freeze, span(utc(2027, 1, 1), utc(2029, 1, 1))))
+    assert found == [
+        Interval(utc(2027, 2, 20), utc(2027, 3, 1)),
+        Interval(utc(2028, 2, 20), utc(2028, 2, 29)),
+    ]
+
+
+def test_a_freeze_starting_on_29_february_starts_on_1_march_in_other_years() -> None:
+    freeze = Freeze.model_validate({"name": "f", "from": "02-29 06:00", "until": "03-10 00:00"})
+    found = list(freeze_occurrences(freeze, span(utc(2027, 1, 1), utc(2029, 1, 1))))
+    assert found == [
+        Interval(utc(2027, 3, 1, 6), utc(2027, 3, 10)),
+        Interval(utc(2028, 2, 29, 6), utc(2028, 3, 10)),
+    ]
+
+
+def test_a_freeze_from_1_march_to_29_february_is_unbroken_outside_leap_years() -> None:
+    freeze = Freeze.model_validate({"name": "f", "from": "03-01 00:00", "until": "02-29 00:00"})
+    found = list(freeze_occurrences(freeze, span(utc(2027, 1, 1), utc(2029, 6, 1))))
+    assert found == [
+        Interval(utc(2026, 3, 1), utc(2027, 3, 1)),
+        Interval(utc(2027, 3, 1), utc(2028, 2, 29)),
+        Interval(utc(2028, 3, 1), utc(2029, 3, 1)),
+        Interval(utc(2029, 3, 1), utc(2030, 3, 1)),
+    ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    year=st.integers(1971, 2198),
+    end=st.sampled_from(["02-29 00:00", "02-29 12:30", "02-28 23:59"]),
+    zone=st.sampled_from(ZONES),
+)
+def test_a_freeze_ending_on_29_february_happens_every_year(year: int, end: str, zone: str) -> None:
+    freeze = Freeze.model_validate({"name": "f", "from": "02-01 00:00", "until": end, "zone": zone})
+    query = span(utc(year, 2, 10), utc(year, 2, 11))
+    assert len(list(freeze_occurrences(freeze, query))) == 1
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     moment=st.datetimes(

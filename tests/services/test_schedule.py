@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -199,3 +200,70 @@ def test_slots_avoid_a_blocking_calendar(db: Database, clock: Clock, tmp_path: P
             count=1,
         )
     assert found[0].start == datetime(2026, 12, 9, 2, tzinfo=UTC)
+
+
+def find(deps: Deps, **given: object) -> list[tuple[str, str]]:
+    args: dict[str, object] = {"type_name": "zero-downtime", "systems": ["db"], **given}
+    with deps.db.read() as session:
+        found = schedule.slots(deps, session, **args)  # type: ignore[arg-type]
+    return [(s.start.strftime("%m-%d %H:%M"), s.end.strftime("%m-%d %H:%M")) for s in found]
+
+
+def test_slots_around_the_first_search_chunk_end_leave_no_time_unused(deps: Deps) -> None:
+    # The search starts at 01-03 07:30, so its first 14-day chunk ends at 01-17 07:30: the
+    # one-hour slot at 07:00 crosses that end, and the next must follow it at 08:00, not 08:30.
+    make(
+        deps,
+        type="zero-downtime",
+        start="2027-01-03T07:30:00Z",
+        end="2027-01-17T06:00:00Z",
+    )
+    found = find(
+        deps, duration=timedelta(hours=1), after=datetime(2027, 1, 3, 7, 30, tzinfo=UTC), count=12
+    )
+    assert found == [(f"01-17 {h:02d}:00", f"01-17 {h + 1:02d}:00") for h in range(6, 18)]
+
+
+def test_a_long_search_over_many_systems_reads_each_booking_once(deps: Deps) -> None:
+    # Nothing fits (a booking every 20 days on some system), so the search runs to its horizon.
+    systems = [f"s{n}" for n in range(1, 201)]
+    day = datetime(2026, 12, 1, tzinfo=UTC)
+    for n in range(40):
+        start = day + timedelta(days=20 * n)
+        make(
+            deps,
+            type="emergency",
+            systems=[systems[n * 5 % 200]],
+            start=start.isoformat(),
+            end=(start + timedelta(hours=1)).isoformat(),
+        )
+    read = []
+    real = schedule.store.bookings
+
+    def counting(*args: object, **kwargs: object) -> object:
+        rows = real(*args, **kwargs)  # type: ignore[arg-type]
+        read.extend(b.id for b in rows)
+        return rows
+
+    with mock.patch.object(schedule.store, "bookings", counting):
+        assert find(deps, duration=timedelta(days=300), systems=systems) == []
+    # All 40 lie within the horizon plus one duration: two reads (300 days ahead, then the rest
+    # of the horizon and one duration more), so each is read once.
+    assert len(read) == len(set(read)) == 40
+
+
+def test_slots_refuse_a_duration_past_the_hard_cap_and_too_many_systems(deps: Deps) -> None:
+    with pytest.raises(RuleViolation) as exc, deps.db.read() as session:
+        schedule.slots(
+            deps,
+            session,
+            type_name="zero-downtime",
+            duration=timedelta(days=401),
+            systems=[f"s{n}" for n in range(201)],
+            after=datetime(9999, 12, 1, tzinfo=UTC),
+        )
+    assert [(p.field, p.rule) for p in exc.value.problems] == [
+        ("duration", "max-window"),
+        ("systems", "too-many-systems"),
+        ("after", "time-range"),
+    ]

@@ -38,6 +38,13 @@ TEXT_LIMITS: dict[str, int] = {
 MAX_SYSTEMS = 200  # systems named by one window or one query
 MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, ...)
 
+# YAML read from a file (the config file, `--from-file`): checked before any value is built, so
+# an alias bomb or a deep nest is refused at once instead of exhausting memory.
+CONFIG_MAX_BYTES = 1_048_576  # a config file's size
+YAML_MAX_CHARS = 1_048_576  # one YAML document's text
+YAML_MAX_NODES = 100_000  # values in one document, with every alias counted as what it stands for
+YAML_MAX_DEPTH = 64  # levels of nesting, aliases included
+
 # Requests and pages.
 MAX_BODY_BYTES = 1_048_576
 MAX_JSON_DEPTH = 32

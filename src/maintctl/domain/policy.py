@@ -19,27 +19,64 @@ from pydantic import (
     model_validator,
 )
 
+from maintctl.domain import bounds
 from maintctl.domain.times import TimeParseError, format_duration, parse_duration
 
 APPROVER_ROLES = ("team-lead", "engineering-manager", "vp-engineering", "cto")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _ANNUAL = re.compile(r"^(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+_MONTHS = tuple(calendar.month_name)
 
 
 def _duration(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return parse_duration("duration", value)
-        except TimeParseError as exc:
-            raise ValueError(exc.problem.message + "; " + exc.problem.fix) from None
+    # A bare number would be read as seconds by pydantic: refuse it rather than guess the unit.
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a duration; write it like 30m, 2h, 1h30m or 7d")
+    try:
+        return parse_duration("duration", value)
+    except TimeParseError as exc:
+        raise ValueError(exc.problem.message + "; " + exc.problem.fix) from None
+    except OverflowError:
+        raise ValueError(f"{value!r} is longer than any duration maintctl keeps") from None
+
+
+def _bounded(value: timedelta) -> timedelta:
+    # No policy lifts the hard cap on a window's length (bounds.MAX_WINDOW).
+    if value < timedelta(0):
+        raise ValueError("a duration cannot be negative")
+    if value > bounds.MAX_WINDOW:
+        raise ValueError(
+            f"{format_duration(value)} is longer than {bounds.MAX_WINDOW.days} days, "
+            "the longest any window may be (or need notice for)"
+        )
     return value
+
+
+def _time_of_day(hour: int, minute: int) -> str | None:
+    """Why HH:MM is not a time of day, or None."""
+    if hour <= 23 and minute <= 59:
+        return None
+    return (
+        f"{hour:02d}:{minute:02d} is not a time of day; write 00:00 to 23:59 "
+        "(midnight at the end of a day is 00:00 of the next)"
+    )
 
 
 def _clock(value: object) -> object:
-    # YAML 1.1 reads an unquoted 02:00 as the base-60 integer 120; take it back as a time.
-    if isinstance(value, int) and not isinstance(value, bool):
-        return time(value // 60 % 24, value % 60)
-    return value
+    # The config is read with base-60 numbers kept as typed text, so an unquoted 99:30 arrives
+    # here as "99:30" and is refused, never folded into 03:30 as YAML 1.1 would.
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not (m := _CLOCK.match(value)):
+        raise ValueError(f'{value!r} is not a clock time; write it as "HH:MM", e.g. "02:00"')
+    hour, minute = int(m.group(1)), int(m.group(2))
+    wrong = _time_of_day(hour, minute)
+    if wrong:
+        raise ValueError(f"{value!r}: {wrong}")
+    return time(hour, minute)
 
 
 def _zone(value: str) -> str:
@@ -53,7 +90,10 @@ def _zone(value: str) -> str:
 
 
 Duration = Annotated[
-    timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, when_used="json")
+    timedelta,
+    BeforeValidator(_duration),
+    AfterValidator(_bounded),
+    PlainSerializer(format_duration, when_used="json"),
 ]
 Clock = Annotated[
     time, BeforeValidator(_clock), PlainSerializer(lambda t: t.strftime("%H:%M"), when_used="json")
@@ -61,12 +101,37 @@ Clock = Annotated[
 IanaZone = Annotated[str, AfterValidator(_zone)]
 
 
-class PolicyReferenceError(ValueError):
-    """One part of the policy names another that does not exist; `path` says where."""
+class PolicyFieldError(ValueError):
+    """A rule across several fields is broken; `path` (below the model) names the field to fix."""
 
     def __init__(self, path: tuple[str, ...], message: str) -> None:
         super().__init__(message)
         self.path = path
+
+
+class PolicyReferenceError(PolicyFieldError):
+    """One part of the policy names another that does not exist; `path` says where."""
+
+
+def annual_problem(value: str) -> str | None:
+    """Why an annual date MM-DD [HH:MM] names no moment of the year, or None."""
+    month, day, hour, minute = annual_parts(value)
+    if not 1 <= month <= 12:
+        return f"{value!r}: there is no month {month:02d}; months are 01 to 12"
+    # 29 February counts: in a year without it, the moment is 1 March at the same time.
+    days = calendar.monthrange(2000, month)[1]
+    if not 1 <= day <= days:
+        return f"{value!r}: {_MONTHS[month]} has days 01 to {days}"
+    wrong = _time_of_day(hour, minute)
+    return f"{value!r}: {wrong}" if wrong else None
+
+
+def annual_parts(value: str) -> tuple[int, int, int, int]:
+    """Month, day, hour and minute of MM-DD [HH:MM]; call only on text `_ANNUAL` matches."""
+    m = _ANNUAL.match(value)
+    if m is None:
+        raise ValueError(f"{value!r} is not MM-DD HH:MM")
+    return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0), int(m.group(4) or 0)
 
 
 class _Strict(BaseModel):
@@ -129,6 +194,9 @@ class Freeze(_Strict):
     @classmethod
     def _form(cls, value: str) -> str:
         if _ANNUAL.match(value):
+            wrong = annual_problem(value)
+            if wrong:
+                raise ValueError(wrong)
             return value
         try:
             moment = datetime.fromisoformat(value)
@@ -138,16 +206,36 @@ class Freeze(_Strict):
             ) from None
         if moment.tzinfo is None:
             raise ValueError(f"{value!r} has no time zone; add Z or an offset")
+        out_of_range = bounds.instant_problem("freeze", moment)
+        if out_of_range:
+            raise ValueError(f"{value!r}: {out_of_range.message}")
         return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Freeze:
+        # Both ends every year, or both instants: a mix has no meaning, so it is refused here
+        # rather than guessed at (or tripped over) wherever the freeze is used.
+        if bool(_ANNUAL.match(self.start)) != bool(_ANNUAL.match(self.end)):
+            every_year = self.start if _ANNUAL.match(self.start) else self.end
+            raise PolicyFieldError(
+                ("until",),
+                f"one end is every year ({every_year!r}) and the other an instant; write both "
+                "as MM-DD HH:MM (every year) or both as instants with Z (once)",
+            )
+        if not self.annual and self.instant(self.end) <= self.instant(self.start):
+            raise PolicyFieldError(
+                ("until",),
+                f"{self.end!r} is not after the freeze's start {self.start!r}; "
+                "give an end later than the start",
+            )
+        return self
 
     @property
     def annual(self) -> bool:
         return bool(_ANNUAL.match(self.start))
 
     def annual_parts(self, value: str) -> tuple[int, int, int, int]:
-        m = _ANNUAL.match(value)
-        assert m is not None
-        return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0), int(m.group(4) or 0)
+        return annual_parts(value)
 
     def instant(self, value: str) -> datetime:
         return datetime.fromisoformat(value).astimezone(UTC)

@@ -8,6 +8,7 @@ moves it forward by the gap, as RFC 5545 does.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -47,6 +48,13 @@ def window_occurrences(rule: AllowedWindow, span: Interval) -> Iterator[Interval
         day += ONE_DAY
 
 
+def _annual_day(year: int, month: int, day: int) -> date:
+    # 29 February in a year without one is the day after 28 February: 1 March.
+    if (month, day) == (2, 29) and not calendar.isleap(year):
+        return date(year, 3, 1)
+    return date(year, month, day)
+
+
 def freeze_occurrences(freeze: Freeze, span: Interval) -> Iterator[Interval]:
     """Every period of a freeze that overlaps `span`, in order of start."""
     if not freeze.annual:
@@ -60,13 +68,11 @@ def freeze_occurrences(freeze: Freeze, span: Interval) -> Iterator[Interval]:
     wraps = (em, ed, eh, emi) <= (sm, sd, sh, smi)
     first_year = span.start.astimezone(tz).year - 1
     for year in range(first_year, span.end.astimezone(tz).year + 1):
-        try:
-            start = _local(date(year, sm, sd), time(sh, smi), tz)
-            end = _local(date(year + 1 if wraps else year, em, ed), time(eh, emi), tz)
-        except ValueError:  # 29 February in a year that has none
-            continue
+        start = _local(_annual_day(year, sm, sd), time(sh, smi), tz)
+        end = _local(_annual_day(year + 1 if wraps else year, em, ed), time(eh, emi), tz)
         period = Interval(start, end)
-        if period.overlaps(span):
+        # Empty in a year where both ends fall on 1 March (02-29 to 03-01 outside leap years).
+        if period.start < period.end and period.overlaps(span):
             yield period
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from maintctl.domain.intervals import Interval, merge, subtract
+from maintctl.domain.intervals import Interval, merge
 from maintctl.domain.policy import MaintenanceType, Policy
 from maintctl.domain.rules import allowed_spans, frozen
 from maintctl.domain.times import ceil_minute
+
+# What a search reads for one stretch of time: the busy intervals overlapping it, and the
+# instants inside it (start included, end excluded) that a slot must not span.
+Reader = Callable[[Interval], tuple[Sequence[Interval], Iterable[datetime]]]
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,43 @@ class Slot:
     start: datetime
     end: datetime
     window: str
+
+
+def search(
+    policy: Policy,
+    rule: MaintenanceType,
+    duration: timedelta,
+    span: Interval,
+    read: Reader,
+    *,
+    count: int,
+    first_chunk: timedelta,
+) -> list[Slot]:
+    """The same slots as one `find_slots` over `span`, reading ahead only as far as needed.
+
+    The span is searched from its start in growing chunks [span.start, end); each round reads
+    only what it has not read yet (up to end + duration, as far as a slot starting before `end`
+    can reach) and searches the whole prefix again. A slot starting before `end` depends on
+    nothing past that reach, so each round's answer is the one-pass answer cut at `end`: where
+    a chunk ends never shows in the result. Chunks at least `duration` long and doubling keep
+    the rounds few and the re-searching within twice the final prefix.
+    """
+    busy: list[Interval] = []
+    cuts: set[datetime] = set()
+    read_to = end = span.start
+    chunk = max(first_chunk, duration)
+    while True:
+        end = min(end + chunk, span.end)
+        more_busy, more_cuts = read(Interval(read_to, end + duration))
+        read_to = end + duration
+        busy = merge([*busy, *more_busy])
+        cuts.update(more_cuts)
+        found = find_slots(
+            policy, rule, duration, Interval(span.start, end), busy, sorted(cuts), count
+        )
+        if len(found) == count or end >= span.end:
+            return found
+        chunk *= 2
 
 
 def find_slots(
@@ -37,15 +79,41 @@ def find_slots(
     # A slot starts inside `span` but may run past its end: look that far for what blocks it.
     reach = Interval(span.start, span.end + duration)
     blocked = merge([*busy, *(occ for _, occ in frozen(policy, rule, reach))])
+    ends = [b.end for b in blocked]
     cuts = sorted(handoffs)
     candidates: list[Slot] = []
+    checked = 0
     for name, occ in allowed_spans(policy, rule, reach):
         usable = Interval(max(occ.start, span.start), occ.end)
         if usable.end <= usable.start:
             continue
-        for free in subtract(usable, blocked):
+        # Occurrences come by start, so once `count` disjoint slots all start before this one
+        # does, nothing from here on can come earlier: stop rather than fill the whole span.
+        if len(candidates) >= count and len(candidates) > checked:
+            checked = len(candidates)
+            chosen = earliest_disjoint(candidates, count)
+            if len(chosen) == count and chosen[-1].start < usable.start:
+                break
+        for free in _free(usable, blocked, ends):
             candidates.extend(_fill(free, duration, cuts, name, span.end, count))
     return earliest_disjoint(candidates, count)
+
+
+def _free(span: Interval, blocked: list[Interval], ends: list[datetime]) -> list[Interval]:
+    """The parts of `span` outside `blocked` (merged and sorted; `ends` its ends), by bisection."""
+    free: list[Interval] = []
+    cursor = span.start
+    # The first blocked interval ending after the span starts; the rest are in order after it.
+    for i in range(bisect_right(ends, span.start), len(blocked)):
+        item = blocked[i]
+        if item.start >= span.end:
+            break
+        if item.start > cursor:
+            free.append(Interval(cursor, item.start))
+        cursor = max(cursor, item.end)
+    if cursor < span.end:
+        free.append(Interval(cursor, span.end))
+    return free
 
 
 def _fill(
@@ -54,9 +122,10 @@ def _fill(
     found: list[Slot] = []
     start = ceil_minute(free.start)
     while start + duration <= free.end and start < stop and len(found) < count:
-        cut = next((t for t in cuts if start < t < start + duration), None)
-        if cut is not None:
-            start = ceil_minute(cut)
+        # The first handoff strictly inside [start, start + duration), if any.
+        i = bisect_right(cuts, start)
+        if i < len(cuts) and cuts[i] < start + duration:
+            start = ceil_minute(cuts[i])
             continue
         found.append(Slot(start, start + duration, name))
         start += duration

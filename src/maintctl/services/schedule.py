@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from maintctl.domain import rules
+from maintctl.domain import bounds, rules
 from maintctl.domain.errors import Problem, RuleViolation
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import Conflict, ItemKind, Severity, Status
 from maintctl.domain.policy import MaintenanceType
 from maintctl.domain.requests import split_systems
-from maintctl.domain.slots import Slot, earliest_disjoint, find_slots
+from maintctl.domain.slots import Slot, search
 from maintctl.domain.times import ceil_minute, day_bounds, format_duration
 from maintctl.services.deps import Deps
 from maintctl.store import windows as store
@@ -74,41 +74,55 @@ def slots(
     after: datetime | None = None,
     count: int = 5,
 ) -> list[Slot]:
-    """The earliest `count` non-overlapping slots that pass every rule."""
+    """The earliest `count` non-overlapping slots that pass every rule.
+
+    Reads bookings and calendars chunk by chunk as the search needs them, each stretch once,
+    so the cost is bounded by what lies within the horizon (plus one duration) on at most
+    bounds.MAX_SYSTEMS systems, whatever the arguments; the answer is the one-pass answer.
+    """
     name, rule = _rule(deps, type_name)
-    problems = _slot_problems(name, rule, duration, count)
+    held = split_systems(list(systems))
+    problems = _slot_problems(name, rule, duration, count, held, after)
     if problems:
         raise RuleViolation(problems)
-    held = split_systems(list(systems))
     now = deps.clock()
     start = ceil_minute(max(now + rule.notice, after or now))
     oncall = deps.feeds.oncall_calendars()
-    found: list[Slot] = []
-    chunk = FIRST_CHUNK
-    limit = start + HORIZON
-    while len(found) < count and start < limit:
-        span = Interval(start, min(start + chunk, limit))
-        reach = Interval(span.start, span.end + duration)
-        busy = [b.interval for b in store.bookings(session, held, reach)]
-        handoffs = []
+
+    def read(part: Interval) -> tuple[list[Interval], list[datetime]]:
+        busy = [b.interval for b in store.bookings(session, held, part)]
+        handoffs: list[datetime] = []
         if rule.customer_impacting:
-            for c in rules.calendar_conflicts(reach, deps.events(reach), oncall):
+            # One microsecond earlier, so a handoff at the very start of `part` (whose
+            # shift before it ends there) is seen here rather than lost between two reads.
+            wider = Interval(part.start - timedelta(microseconds=1), part.end)
+            for c in rules.calendar_conflicts(wider, deps.events(wider), oncall):
                 if c.severity != Severity.BLOCK:
                     continue
-                if c.start == c.end:
-                    handoffs.append(c.start)
-                else:
+                if c.start != c.end:
                     busy.append(Interval(c.start, c.end))
-        found = earliest_disjoint(
-            [*found, *find_slots(deps.config.policy, rule, duration, span, busy, handoffs, count)],
-            count,
-        )
-        start, chunk = span.end, chunk * 2
-    return found
+                elif part.start <= c.start:
+                    handoffs.append(c.start)
+        return busy, handoffs
+
+    return search(
+        deps.config.policy,
+        rule,
+        duration,
+        Interval(start, start + HORIZON),
+        read,
+        count=count,
+        first_chunk=FIRST_CHUNK,
+    )
 
 
 def _slot_problems(
-    name: str, rule: MaintenanceType, duration: timedelta, count: int
+    name: str,
+    rule: MaintenanceType,
+    duration: timedelta,
+    count: int,
+    systems: Sequence[str],
+    after: datetime | None,
 ) -> list[Problem]:
     problems = []
     if duration <= timedelta(0):
@@ -120,7 +134,10 @@ def _slot_problems(
                 "give e.g. --duration 2h",
             )
         )
-    if rule.max_duration is not None and duration > rule.max_duration:
+    too_long = bounds.window_length_problem("duration", duration)
+    if too_long is not None:
+        problems.append(too_long)
+    elif rule.max_duration is not None and duration > rule.max_duration:
         problems.append(
             Problem(
                 "duration",
@@ -129,6 +146,19 @@ def _slot_problems(
                 f"ask for {format_duration(rule.max_duration)} or less, or a longer type",
             )
         )
+    if len(systems) > bounds.MAX_SYSTEMS:
+        problems.append(
+            Problem(
+                "systems",
+                "too-many-systems",
+                f"names {len(systems)} systems; one search takes at most {bounds.MAX_SYSTEMS}",
+                f"search for at most {bounds.MAX_SYSTEMS} systems at a time",
+            )
+        )
+    if after is not None:
+        out_of_range = bounds.instant_problem("after", after)
+        if out_of_range is not None:
+            problems.append(out_of_range)
     if not 1 <= count <= MAX_COUNT:
         problems.append(
             Problem(

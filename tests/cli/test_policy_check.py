@@ -1,0 +1,69 @@
+"""`maintctl policy check`: every wrong config is refused with one line naming its place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from maintctl.cli.main import app
+
+runner = CliRunner()
+
+
+def check(path: Path) -> tuple[int, str]:
+    result = runner.invoke(app, ["policy", "check", str(path)])
+    return result.exit_code, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "where"),
+    [
+        ('    - {name: f, from: "12-32 00:00", until: "01-01 00:00"}\n', 3, "freezes.0.from"),
+        ('    - {name: f, from: "12-15 00:00", until: "2027-01-01T00:00:00Z"}\n', 3, "until"),
+        ('    - {name: f, from: "2027-01-02T00:00:00Z", until: "2027-01-01T00:00:00Z"}\n', 3, ""),
+    ],
+)
+def test_a_wrong_freeze_is_refused_naming_its_line(
+    tmp_path: Path, body: str, line: int, where: str
+) -> None:
+    path = tmp_path / "maintctl.yaml"
+    path.write_text("policy:\n  freezes:\n" + body, "utf-8")
+    code, out = check(path)
+    assert code == 2
+    assert out.startswith(f"error: {path}:{line}: policy.freezes.0.")
+    assert where in out and "Traceback" not in out
+
+
+def test_an_unquoted_clock_time_out_of_range_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "maintctl.yaml"
+    path.write_text("policy:\n  windows:\n    primary: {days: [sun], start: 99:30}\n", "utf-8")
+    code, out = check(path)
+    assert code == 2
+    assert f"{path}:3: policy.windows.primary.start: '99:30': 99:30 is not a time of day" in out
+
+
+def test_an_alias_bomb_is_refused_with_one_line(tmp_path: Path) -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for n in range(1, 9):
+        prev, name = chr(ord("a") + n - 1), chr(ord("a") + n)
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    path = tmp_path / "maintctl.yaml"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    code, out = check(path)
+    assert code == 2
+    assert out.strip().splitlines() == [
+        f"error: {path}:6: expands to more than 100,000 values through its aliases (*name); "
+        "write the values out or use fewer aliases"
+    ]
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "maintctl.yaml"
+    path.write_bytes(b"policy: {}\n\xff\xfe\n")
+    code, out = check(path)
+    assert code == 2
+    assert out.strip().splitlines() == [
+        f"error: {path}:2: is not UTF-8 text (byte 0xff at offset 11); save it as UTF-8"
+    ]
