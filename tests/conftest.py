@@ -81,7 +81,7 @@ def database_url(sqlite_template: Path, tmp_path: Path, _pg_schema: None) -> Ite
         with db.engine.begin() as conn:
             conn.execute(
                 text(
-                    "TRUNCATE windows, window_systems, signatures, audit, tokens, users"
+                    "TRUNCATE windows, window_systems, signatures, audit, tokens, users, feed_cache"
                     " RESTART IDENTITY CASCADE"
                 )
             )
