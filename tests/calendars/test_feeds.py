@@ -8,6 +8,7 @@ import pytest
 
 from maintctl.calendars.feeds import FeedError, FeedReader
 from maintctl.config import CalendarFeed
+from maintctl.domain import bounds
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import CalendarEvent, ItemKind, Severity
 from tests.calendars.loopback import ics
@@ -239,3 +240,42 @@ def test_it_rereads_a_file_when_its_mtime_changes(tmp_path: Path) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
 
     assert [e.uid for e in reader.events(MARCH_APRIL, NOW)] == ["one"]
+
+
+@pytest.mark.parametrize("prop", ["DTSTART", "EXDATE"])
+def test_it_refuses_a_feed_with_an_unknown_tzid_instead_of_reading_it_as_utc(
+    tmp_path: Path, prop: str
+) -> None:
+    start = (
+        "DTSTART;TZID=Mars/Olympus:20260310T090000"
+        if prop == "DTSTART"
+        else (
+            "DTSTART:20260310T090000Z\nRRULE:FREQ=DAILY;COUNT=3\nEXDATE;TZID=Mars/Olympus:20260311T090000"
+        )
+    )
+    with pytest.raises(FeedError) as caught:
+        read_file_feed(tmp_path, ics(f"UID:x\n{start}"))
+
+    problem = caught.value.problem
+    assert problem.field == "calendars.deploys"
+    assert "unknown TZID 'Mars/Olympus'" in problem.message
+
+
+def test_it_reads_a_tzid_defined_by_a_vtimezone_in_the_feed(tmp_path: Path) -> None:
+    text = ics("UID:x\nDTSTART;TZID=Office:20260310T090000\nDTEND;TZID=Office:20260310T100000")
+    zone = (
+        "BEGIN:VTIMEZONE\nTZID:Office\nBEGIN:STANDARD\nDTSTART:19700101T000000\n"
+        "TZOFFSETFROM:+0200\nTZOFFSETTO:+0200\nEND:STANDARD\nEND:VTIMEZONE\n"
+    )
+    text = text.replace("BEGIN:VEVENT", zone + "BEGIN:VEVENT", 1)
+
+    assert starts(read_file_feed(tmp_path, text)) == [utc(2026, 3, 10, 7)]
+
+
+def test_it_refuses_a_file_past_the_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bounds, "FEED_MAX_BYTES", 100)
+
+    with pytest.raises(FeedError, match="more than the 100 a feed may be"):
+        read_file_feed(tmp_path, WEEKLY_WITH_EXDATE)

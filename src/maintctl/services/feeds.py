@@ -18,6 +18,8 @@ from maintctl.store import feeds as store
 
 log = logging.getLogger(__name__)
 
+REFRESH_EVERY = timedelta(minutes=5)
+
 
 @dataclass(frozen=True)
 class FeedStatus:
@@ -120,19 +122,31 @@ def _refresh_one(deps: Deps, feed: CalendarFeed) -> bool:
         if row is None:
             values |= {"source_hash": digest, "body": None, "fetched_at": None}
         with deps.db.write() as session:
-            store.save(session, feed.name, values)
+            store.save(session, feed.name, digest, values)
         return False
     now = deps.clock()
     values = {"source_hash": digest, "fetched_at": now, "checked_at": now, "error": None}
     if got.body is not None:  # 304 keeps the body and its validators
         values |= {"body": got.body, "etag": got.etag, "last_modified": got.last_modified}
     with deps.db.write() as session:
-        store.save(session, feed.name, values)
+        store.save(session, feed.name, digest, values)
     return True
 
 
-def start_timer(deps: Deps, every: timedelta) -> threading.Event:
-    """Refresh now and then every `every` in a daemon thread; set the returned event to stop."""
+def refresh_interval(deps: Deps) -> timedelta:
+    """How often serve refreshes: every 5 minutes, or twice per the shortest max_age."""
+    ages = [f.max_age / 2 for f in deps.config.calendars if is_url(f)]
+    return max(min([REFRESH_EVERY, *ages]), timedelta(seconds=30))
+
+
+def start_timer(deps: Deps, every: timedelta | None = None) -> threading.Event | None:
+    """Refresh now, then every `every` in a daemon thread; None when no feed is a URL.
+
+    Set the returned event to stop the thread. The worker takes this over when it arrives.
+    """
+    if not any(is_url(f) for f in deps.config.calendars):
+        return None
+    period = (every or refresh_interval(deps)).total_seconds()
     stop = threading.Event()
 
     def loop() -> None:
@@ -141,7 +155,7 @@ def start_timer(deps: Deps, every: timedelta) -> threading.Event:
                 refresh_all(deps)
             except Exception:  # the timer must outlive a database hiccup; the log says what
                 log.exception("calendar refresh failed")
-            if stop.wait(every.total_seconds()):
+            if stop.wait(period):
                 return
 
     threading.Thread(target=loop, name="maintctl-feeds", daemon=True).start()

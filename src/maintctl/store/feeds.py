@@ -54,8 +54,8 @@ def body(session: Session, name: str) -> bytes | None:
     return session.scalar(select(FeedCacheRow.body).where(FeedCacheRow.name == name))
 
 
-def save(session: Session, name: str, values: dict[str, Any]) -> None:
+def save(session: Session, name: str, digest: str, values: dict[str, Any]) -> None:
     """Insert or update one feed's row; two replicas refreshing at once both succeed."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(FeedCacheRow).values(name=name, **values)
+    statement = insert(FeedCacheRow).values({"name": name, "source_hash": digest, **values})
     session.execute(statement.on_conflict_do_update(index_elements=["name"], set_=values))
