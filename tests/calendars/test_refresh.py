@@ -73,9 +73,11 @@ def test_another_process_reads_what_one_refreshed(
 ) -> None:
     url = server.serve("/deploys.ics", Route(200, DEPLOY.encode()))
     feeds.refresh_all(url_deps(db, clock, tmp_path, url))
-    other = url_deps(Database(db.url), clock, tmp_path, url)
-
-    assert summaries(other) == ["Release 4.2"]
+    second = Database(db.url)
+    try:
+        assert summaries(url_deps(second, clock, tmp_path, url)) == ["Release 4.2"]
+    finally:
+        second.dispose()
     assert len(server.hits) == 1
 
 
@@ -279,6 +281,20 @@ def test_errors_keep_credentials_in_the_url_out(
     text = json.dumps(state.as_dict()) + repr(caught.value.problems)
     assert f"{server.base}/private.ics" in text
     assert not any(secret in text for secret in ("alice", "hunter2", "s3cret"))
+
+
+def test_refresh_names_only_the_content_type_of_a_body_that_is_not_icalendar(
+    db: Database, clock: Clock, tmp_path: Path, server: FeedServer
+) -> None:
+    page = b"<html>GET /deploys.ics?token=s3cret</html>"
+    url = server.serve("/deploys.ics", Route(200, page, content_type="text/html"))
+    deps = url_deps(db, clock, tmp_path, url + "?token=s3cret")
+
+    assert feeds.refresh_all(deps) == 1
+
+    (state,) = feeds.status(deps)
+    assert state.error is not None and "(Content-Type text/html) is not usable" in state.error
+    assert "s3cret" not in state.error
 
 
 def test_refresh_records_a_refused_connection(db: Database, clock: Clock, tmp_path: Path) -> None:

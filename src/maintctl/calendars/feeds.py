@@ -164,16 +164,19 @@ def _stale_item(feed: CalendarFeed, why: str, span: Interval) -> CalendarEvent:
     )
 
 
-def parse_feed(feed: CalendarFeed, data: bytes, where: str) -> ical._Occurrences:
+def parse_download(feed: CalendarFeed, data: bytes, where: str) -> ical._Occurrences:
     """A downloaded body checked as refresh checks it before caching it."""
-    return _parse(feed, data, where, f"check what {where} serves")
+    return _parse(feed, data, where, f"check what {where} serves", explain=False)
 
 
-def _parse(feed: CalendarFeed, data: bytes, where: str, fix: str) -> ical._Occurrences:
+def _parse(
+    feed: CalendarFeed, data: bytes, where: str, fix: str, explain: bool = True
+) -> ical._Occurrences:
     try:
         return ical.parse(data)
     except ical.ICalError as exc:
-        raise error(feed, f"{where} is not usable iCalendar: {exc}", fix) from None
+        why = "" if exc.quotes_body and not explain else f": {exc}"
+        raise error(feed, f"{where} is not usable iCalendar{why}", fix) from None
 
 
 def _events(

@@ -21,6 +21,7 @@ class Fetched:
     body: bytes | None
     etag: str | None = None
     last_modified: str | None = None
+    content_type: str = ""
 
 
 def fetch(
@@ -50,7 +51,10 @@ def fetch(
                 raise FetchError(f"{where} answered HTTP {response.status_code}")
             body = _read(response, limit, where)
             return Fetched(
-                body, response.headers.get("etag"), response.headers.get("last-modified")
+                body,
+                response.headers.get("etag"),
+                response.headers.get("last-modified"),
+                response.headers.get("content-type", "none"),
             )
     except httpx.TimeoutException:
         raise FetchError(f"{where} did not answer within {timeout:g}s") from None

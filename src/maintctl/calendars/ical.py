@@ -25,7 +25,15 @@ _TZ_PROPERTIES = ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE")
 
 
 class ICalError(ValueError):
-    """The body is not usable iCalendar; the message says why, in one line."""
+    """The body is not usable iCalendar; the message says why, in one line.
+
+    `quotes_body` is set when the message is the parser's, which may quote the body: a
+    downloaded error page can echo the request, credentials and all.
+    """
+
+    def __init__(self, message: str, quotes_body: bool = False) -> None:
+        super().__init__(message)
+        self.quotes_body = quotes_body
 
 
 class TooManyEvents(ICalError):
@@ -43,7 +51,7 @@ def parse(data: bytes) -> _Occurrences:
     try:
         calendar = Calendar.from_ical(data)
     except (ValueError, KeyError) as exc:
-        raise ICalError(reason(exc)) from None
+        raise ICalError(reason(exc), quotes_body=True) from None
     if calendar.name != "VCALENDAR":
         raise ICalError(f"it holds a {calendar.name}, not a VCALENDAR")
     unknown = sorted(_unknown_zones(calendar))
@@ -54,7 +62,7 @@ def parse(data: bytes) -> _Occurrences:
     try:
         occurrences: _Occurrences = recurring_ical_events.of(calendar)
     except (ValueError, KeyError) as exc:
-        raise ICalError(reason(exc)) from None
+        raise ICalError(reason(exc), quotes_body=True) from None
     return occurrences
 
 

@@ -24,10 +24,15 @@ def status(as_json: JsonOpt = False) -> None:
 
 @app.command()
 def refresh(as_json: JsonOpt = False) -> None:
-    """Fetch every URL feed now (maintctl serve also does it on a timer; cron can run this)."""
+    """Fetch every URL feed now (maintctl serve also does it on a timer; cron can run this).
+
+    Exits 1 when a feed could not be fetched or is stale.
+    """
     with connect() as api:
         found = api.json("POST", "/api/v1/calendars/refresh")["calendars"]
     _show(found, as_json)
+    if any(f["error"] for f in found):
+        raise typer.Exit(EXIT_NOT_OK)
 
 
 def _show(found: list[dict[str, Any]], as_json: bool) -> None:
@@ -42,7 +47,7 @@ def _show(found: list[dict[str, Any]], as_json: bool) -> None:
                 f["kind"],
                 f["severity"],
                 f["source"],
-                short(f["fetched_at"]) if f["fetched_at"] else "never",
+                _fetched(f),
                 "fresh" if f["fresh"] else f"STALE (max_age {f['max_age']})",
                 f["error"] or "",
             )
@@ -57,3 +62,9 @@ def _show(found: list[dict[str, Any]], as_json: bool) -> None:
         )
     if any(not f["fresh"] for f in found):
         raise typer.Exit(EXIT_NOT_OK)
+
+
+def _fetched(feed: dict[str, Any]) -> str:
+    if feed["fetched_at"]:
+        return short(feed["fetched_at"])
+    return "never" if "://" in feed["source"] else "(a file, read when it changes)"

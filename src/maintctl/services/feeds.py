@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from maintctl.calendars.feeds import FeedError, is_url, parse_feed
+from maintctl.calendars.feeds import FeedError, is_url, parse_download
 from maintctl.calendars.fetch import FetchError, fetch, safe_url
 from maintctl.config import CalendarFeed
 from maintctl.domain.roles import APPROVER_RANK, Principal, Role, forbid
@@ -114,7 +114,9 @@ def _refresh_one(deps: Deps, feed: CalendarFeed) -> bool:
             last_modified=row.last_modified if row and row.fetched_at else None,
         )
         if got.body is not None:
-            parse_feed(feed, got.body, f"the response from {safe_url(feed.source)}")
+            # Name only the content type: the body may be an error page echoing the request.
+            where = f"the response from {safe_url(feed.source)} (Content-Type {got.content_type})"
+            parse_download(feed, got.body, where)
     except (FetchError, FeedError) as exc:
         message = exc.problem.message if isinstance(exc, FeedError) else str(exc)
         log.warning("calendar %r: refresh failed: %s", feed.name, message)
