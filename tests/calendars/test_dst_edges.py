@@ -134,28 +134,44 @@ def test_check_shows_the_whole_event_across_fall_back(
     ]
 
 
-ZONES = [
-    "America/New_York",
-    "Europe/Berlin",
-    "Australia/Sydney",
-    "Asia/Kolkata",
-    "America/Santiago",
-]
+# Each zone's DST changes in 2027 (Kolkata has none), where the clock-time length is wrong.
+CHANGES = {
+    "America/New_York": [date(2027, 3, 14), date(2027, 11, 7)],
+    "Europe/Berlin": [date(2027, 3, 28), date(2027, 10, 31)],
+    "Australia/Sydney": [date(2027, 4, 4), date(2027, 10, 3)],
+    "America/Santiago": [date(2027, 4, 4), date(2027, 9, 5)],
+    "Asia/Kolkata": [],
+}
 
 
-# 60 cases: an event of 1 to 6 hours starting at any quarter hour of 2027 in one of five zones;
-# a 15-minute query anywhere inside its true UTC interval must see it.
-@settings(max_examples=60, deadline=None)
+@st.composite
+def local_starts(draw: st.DrawFn) -> tuple[str, datetime]:
+    """A zone and a wall-clock start: anywhere in 2027, or in the 8 hours before one of its
+    changes (all of them happen between 00:00 and 03:00 local time)."""
+    zone = draw(st.sampled_from(sorted(CHANGES)))
+    days = CHANGES[zone]
+    if days and draw(st.booleans()):
+        day = draw(st.sampled_from(days))
+        base = datetime(day.year, day.month, day.day) - timedelta(hours=5)
+        return zone, base + timedelta(minutes=15 * draw(st.integers(0, 8 * 4 - 1)))
+    return zone, datetime(2027, 1, 1) + timedelta(minutes=15 * draw(st.integers(0, 365 * 96 - 1)))
+
+
+# 100 cases: an event of 1 to 6 hours in one of five zones, half of them starting in the hours
+# before a DST change; a 15-minute query anywhere inside its true UTC interval must see it.
+@settings(max_examples=100, deadline=None)
 @given(
-    zone=st.sampled_from(ZONES),
-    quarter=st.integers(0, 365 * 96 - 1),
+    start=local_starts(),
     hours=st.integers(1, 6),
     offset=st.floats(0, 1, allow_nan=False),
 )
 def test_any_slice_of_an_event_in_a_zone_sees_it(
-    tmp_path_factory: pytest.TempPathFactory, zone: str, quarter: int, hours: int, offset: float
+    tmp_path_factory: pytest.TempPathFactory,
+    start: tuple[str, datetime],
+    hours: int,
+    offset: float,
 ) -> None:
-    local = datetime(2027, 1, 1) + timedelta(minutes=15 * quarter)
+    zone, local = start
     end_local = local + timedelta(hours=hours)
     fmt = "%Y%m%dT%H%M%S"
     body = (
@@ -163,13 +179,13 @@ def test_any_slice_of_an_event_in_a_zone_sees_it(
         f"DTEND;TZID={zone}:{end_local.strftime(fmt)}"
     )
     tz = ZoneInfo(zone)
-    start = local.replace(tzinfo=tz).astimezone(UTC)
+    begin = local.replace(tzinfo=tz).astimezone(UTC)
     end = end_local.replace(tzinfo=tz).astimezone(UTC)
-    if end - start < timedelta(minutes=15):
+    if end - begin < timedelta(minutes=15):
         return  # a skipped spring-forward hour can leave almost nothing
-    at = start + (end - start - timedelta(minutes=15)) * offset
+    at = begin + (end - begin - timedelta(minutes=15)) * offset
     span = Interval(at, at + timedelta(minutes=15))
 
-    events = reader(tmp_path_factory.mktemp("p"), body).events(span, start)
+    events = reader(tmp_path_factory.mktemp("p"), body).events(span, begin)
 
-    assert [(e.start, e.end) for e in events] == [(start, end)]
+    assert [(e.start, e.end) for e in events] == [(begin, end)]

@@ -89,7 +89,7 @@ def _floating(value: object) -> bool:
 def occurrences(source: _Occurrences, span: Interval) -> list[Event]:
     """Every occurrence whose true UTC interval overlaps span, at most FEED_MAX_EVENTS of them."""
     wide = Interval(span.start - WIDEN, span.end + WIDEN)
-    found: dict[tuple[str, datetime, datetime], Event] = {}
+    found: dict[tuple[str, datetime, datetime, str], Event] = {}
     seen = 0
     at, size = wide.start, _FIRST_SLICE
     while at < wide.end:
@@ -104,7 +104,9 @@ def occurrences(source: _Occurrences, span: Interval) -> list[Event]:
         for event in batch:
             start, end = utc(event.start), utc(event.end)
             if _touches(Interval(start, end), span):
-                found[(str(event.get("UID", "")), start, end)] = event
+                # Slices share their edges: an event there comes back twice.
+                key = (str(event.get("UID", "")), start, end, str(event.get("SUMMARY", "")))
+                found[key] = event
         # Grow the slice while it comes back sparse, shrink it while dense.
         dense = len(batch) > bounds.FEED_MAX_EVENTS // 16
         size = max(size / 2, _MIN_SLICE) if dense else min(size * 2, _MAX_SLICE)
