@@ -34,8 +34,8 @@ from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 24
-EXAMPLES_PER_OPERATION = 12  # at most 288 generated requests in all
+OPERATIONS = 26  # + GET /api/v1/calendars, POST /api/v1/calendars/refresh
+EXAMPLES_PER_OPERATION = 12  # at most 312 generated requests in all
 SEED = 20261127
 CONFORMANCE = [
     status_code_conformance,
