@@ -44,7 +44,6 @@ def _show(found: list[dict[str, Any]], as_json: bool) -> None:
         rows = [
             (
                 f["name"],
-                f["kind"],
                 f["severity"],
                 f["source"],
                 _fetched(f),
@@ -56,7 +55,7 @@ def _show(found: list[dict[str, Any]], as_json: bool) -> None:
         console.print(
             table(
                 "Calendars",
-                ("Name", "Kind", "Severity", "Source", "Fetched", "State", "Last error"),
+                ("Name", "Severity", "Source", "Fetched", "State", "Last error"),
                 rows,
             )
         )
