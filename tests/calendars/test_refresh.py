@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from maintctl.api.app import create_app
@@ -23,6 +24,7 @@ from maintctl.domain.roles import Principal, Role
 from maintctl.services import feeds, schedule, windows
 from maintctl.services.deps import Deps, FeedUnavailable, LocalIdentity, StoredFeeds
 from maintctl.store.db import Database
+from maintctl.store.tables import WindowRow
 from tests.calendars.loopback import FeedServer, Route, ics
 from tests.conftest import ALICE, Clock
 
@@ -383,7 +385,7 @@ def test_the_cli_refreshes_and_shows_status(
 def test_the_reader_loads_the_cached_body_once_until_a_refresh_changes_it(
     db: Database, clock: Clock, tmp_path: Path, server: FeedServer
 ) -> None:
-    url = server.serve("/deploys.ics", Route(200, DEPLOY.encode()))
+    url = server.serve("/deploys.ics", Route(200, DEPLOY.encode(), etag='"v1"'))
     deps = url_deps(db, clock, tmp_path, url)
     feeds.refresh_all(deps)
     loads: list[str] = []
@@ -396,11 +398,37 @@ def test_the_reader_loads_the_cached_body_once_until_a_refresh_changes_it(
     reader = FeedReader(deps.config.calendars, tmp_path, Counting(db))
     for _ in range(3):
         assert [e.summary for e in reader.events(DEC_1, clock.now)] == ["Release 4.2"]
-    server.serve(
-        "/deploys.ics", Route(200, ics("UID:n\nSUMMARY:New\nDTSTART:20261201T120000Z").encode())
-    )
+    clock.now += timedelta(minutes=5)
+    feeds.refresh_all(deps)  # 304: the same body
+    assert [e.summary for e in reader.events(DEC_1, clock.now)] == ["Release 4.2"]
+    newer = ics("UID:n\nSUMMARY:New\nDTSTART:20261201T120000Z")
+    server.serve("/deploys.ics", Route(200, newer.encode(), etag='"v2"'))
     clock.now += timedelta(minutes=5)
     feeds.refresh_all(deps)
 
     assert [e.summary for e in reader.events(DEC_1, clock.now)] == ["New"]
     assert loads == ["deploys", "deploys"]
+    assert [h.if_none_match for h in server.hits] == [None, '"v1"', '"v1"']
+
+
+def test_a_month_long_window_against_a_minutely_feed_is_refused_not_stored(
+    db: Database, clock: Clock, tmp_path: Path, server: FeedServer
+) -> None:
+    # Before the bounds this stored 8.4 MB of conflicts in the window's row.
+    body = ics("UID:m\nSUMMARY:tick\nDTSTART:20261201T000000Z\nDURATION:PT1M\nRRULE:FREQ=MINUTELY")
+    url = server.serve("/minutely.ics", Route(200, body.encode()))
+    deps = url_deps(db, clock, tmp_path, url)
+    feeds.refresh_all(deps)
+    raw = {
+        "type": "zero-downtime",
+        "description": "x",
+        "systems": ["db"],
+        "start": "2026-12-01T00:00:00Z",
+        "end": "2026-12-31T00:00:00Z",
+    }
+
+    with pytest.raises(FeedUnavailable, match="more than 10000 events"), deps.db.write() as s:
+        windows.create(deps, s, raw, ALICE)
+
+    with deps.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(WindowRow)) == 0

@@ -46,7 +46,7 @@ def is_url(feed: CalendarFeed) -> bool:
 @dataclass(frozen=True)
 class _Loaded:
     occurrences: ical._Occurrences
-    stamp: object  # a file's mtime in ns, or the cache row's (source hash, fetched_at)
+    stamp: object  # a file's mtime in ns, or the cache row's body hash
 
 
 class FeedReader:
@@ -100,7 +100,7 @@ class FeedReader:
         warning = _stale_item(feed, stale, span) if stale else None
         if row is None or fetched is None:
             return None, warning
-        stamp = (row.source_hash, fetched, row.etag, row.size)
+        stamp = row.body_hash
         cached = self._parsed.get(feed.name)
         if cached is not None and cached.stamp == stamp:
             return cached.occurrences, warning

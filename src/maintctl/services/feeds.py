@@ -122,14 +122,27 @@ def _refresh_one(deps: Deps, feed: CalendarFeed) -> bool:
         log.warning("calendar %r: refresh failed: %s", feed.name, message)
         values: dict[str, Any] = {"checked_at": deps.clock(), "error": message[:2000]}
         if row is None:
-            values |= {"source_hash": digest, "body": None, "fetched_at": None}
+            # No row, or one for another source: nothing cached counts for this one.
+            values |= {
+                "source_hash": digest,
+                "body": None,
+                "body_hash": None,
+                "fetched_at": None,
+                "etag": None,
+                "last_modified": None,
+            }
         with deps.db.write() as session:
             store.save(session, feed.name, digest, values)
         return False
     now = deps.clock()
     values = {"source_hash": digest, "fetched_at": now, "checked_at": now, "error": None}
     if got.body is not None:  # 304 keeps the body and its validators
-        values |= {"body": got.body, "etag": got.etag, "last_modified": got.last_modified}
+        values |= {
+            "body": got.body,
+            "body_hash": store.sha256(got.body),
+            "etag": got.etag,
+            "last_modified": got.last_modified,
+        }
     with deps.db.write() as session:
         store.save(session, feed.name, digest, values)
     return True

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -26,11 +26,15 @@ class Cached:
     last_modified: str | None
     checked_at: datetime | None
     error: str | None
-    size: int
+    body_hash: str | None
 
 
 def source_hash(source: str) -> str:
-    return hashlib.sha256(source.encode()).hexdigest()
+    return sha256(source.encode())
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def states(session: Session) -> dict[str, Cached]:
@@ -44,7 +48,7 @@ def states(session: Session) -> dict[str, Cached]:
             FeedCacheRow.last_modified,
             FeedCacheRow.checked_at,
             FeedCacheRow.error,
-            func.coalesce(func.length(FeedCacheRow.body), 0),
+            FeedCacheRow.body_hash,
         )
     )
     return {r[0]: Cached(*r) for r in rows}

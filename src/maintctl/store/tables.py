@@ -147,6 +147,8 @@ class FeedCacheRow(Base):
     # and the URL itself (which may hold a token) is not stored.
     source_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # SHA-256 of the body: a process re-parses only when it changed, not on every 304.
+    body_hash: Mapped[str | None] = mapped_column(String(64))
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)

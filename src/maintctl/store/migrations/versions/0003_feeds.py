@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("source_hash", sa.String(64), nullable=False),
         sa.Column("body", sa.LargeBinary, nullable=True),
+        sa.Column("body_hash", sa.String(64), nullable=True),
         sa.Column("fetched_at", UTCDateTime, nullable=True),
         sa.Column("etag", sa.Text, nullable=True),
         sa.Column("last_modified", sa.Text, nullable=True),
