@@ -5,18 +5,20 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from maintctl import yamlsource
 from maintctl.domain import bounds
 from maintctl.domain.model import ItemKind, Severity
-from maintctl.domain.policy import Policy, PolicyFieldError
+from maintctl.domain.policy import Duration, Policy, PolicyFieldError
 from maintctl.faults import EnvironmentFault
 
 APP = "maintctl"
@@ -94,6 +96,29 @@ class CalendarFeed(BaseModel):
     kind: Literal["deployment", "oncall", "customer-commitment"]
     source: str = Field(description="a file path (relative to the config file) or an http(s) URL")
     severity: Literal["block", "warn"] = "warn"
+    max_age: Duration = Field(
+        default=timedelta(hours=1),
+        description="a URL feed's cache older than this blocks (block) or warns (warn)",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip() or len(value) > 64 or not value.isprintable():
+            raise ValueError("a calendar name is 1 to 64 printable characters")
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str) -> str:
+        return _feed_source(value)
+
+    @field_validator("max_age")
+    @classmethod
+    def _max_age(cls, value: timedelta) -> timedelta:
+        if not timedelta(minutes=1) <= value <= timedelta(days=400):
+            raise ValueError("max_age must be between 1m and 400d")
+        return value
 
     @property
     def item_kind(self) -> ItemKind:
@@ -102,6 +127,24 @@ class CalendarFeed(BaseModel):
     @property
     def item_severity(self) -> Severity:
         return Severity(self.severity)
+
+
+def _feed_source(value: str) -> str:
+    """An http(s) URL that parses, with a host, or a file path; anything else is refused."""
+    if not value.strip() or not value.isprintable():
+        raise ValueError("source must be an http(s) URL or a file path")
+    if "://" not in value:
+        return value
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks the port
+    except ValueError as exc:
+        raise ValueError(f"source is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"source has an unsupported scheme {parts.scheme!r}; use http(s)")
+    if not parts.hostname:
+        raise ValueError("source is not a valid URL (it names no host)")
+    return value
 
 
 class _File(BaseModel):

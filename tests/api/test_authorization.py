@@ -107,6 +107,8 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/policy"): {"": EVERYONE},
     ("GET", "/api/v1/template"): {"": EVERYONE},
     ("GET", "/api/v1/me"): {"": EVERYONE},
+    ("GET", "/api/v1/calendars"): {"": EVERYONE},
+    ("POST", "/api/v1/calendars/refresh"): {"": FIRST_LEVEL | ADMIN},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.

@@ -11,7 +11,7 @@ from maintctl import __version__
 from maintctl.api import errors
 from maintctl.api.door import Door
 from maintctl.api.openapi import REFUSALS
-from maintctl.api.routes import accounts, calendar, meta, schedule, windows
+from maintctl.api.routes import accounts, calendar, feeds, meta, schedule, windows
 from maintctl.services.deps import Deps
 from maintctl.store import migrate
 
@@ -33,7 +33,13 @@ def create_app(deps: Deps) -> FastAPI:
     app.state.deps = deps
     errors.install(app)
     app.add_middleware(Door, classify=deps.db.fault)
-    for router in (windows.router, schedule.router, calendar.router, accounts.router):
+    for router in (
+        windows.router,
+        schedule.router,
+        calendar.router,
+        feeds.router,
+        accounts.router,
+    ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)
     return app

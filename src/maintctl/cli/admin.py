@@ -104,6 +104,10 @@ def serve(
                 "with the same MAINTCTL_DATABASE_URL:  maintctl user add alice --role admin",
                 markup=False,
             )
+    from maintctl.services.feeds import start_timer
+
+    # URL calendar feeds: fetched now and on a timer in this process, never inside a request.
+    start_timer(deps)
     console.print(f"maintctl API on http://{host}:{port} (OpenAPI at /openapi.json)", markup=False)
     uvicorn.run(
         "maintctl.local:app_from_env",

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from maintctl.cli import accounts, admin, audit, calendar, faults, schedule, window
+from maintctl.cli import accounts, admin, audit, calendar, calendars, faults, schedule, window
 
 app = typer.Typer(
     help="maintctl: plan, check and run maintenance windows by the team's runbook.",
@@ -36,6 +36,7 @@ def main(
 
 app.add_typer(window.app, name="window")
 app.add_typer(calendar.app, name="calendar")
+app.add_typer(calendars.app, name="calendars")
 app.add_typer(admin.policy_app, name="policy")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(accounts.user_app, name="user")

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from maintctl.domain import oncall
+from maintctl.domain import bounds, oncall
 from maintctl.domain.errors import Problem
 from maintctl.domain.intervals import Interval, merge
 from maintctl.domain.model import Booking, CalendarEvent, Conflict, ItemKind, Severity, WindowSpec
@@ -256,16 +256,48 @@ def calendar_conflicts(
 def _calendar_findings(
     spec: WindowSpec, rule: MaintenanceType, ctx: Context, verdict: Verdict
 ) -> None:
+    blocking: list[Conflict] = []
     for c in calendar_conflicts(spec.interval, ctx.events, ctx.oncall):
         if c.severity == Severity.BLOCK and rule.customer_impacting:
-            verdict.problems.append(
-                Problem(
-                    "start",
-                    "calendar-block",
-                    f"conflicts with {c.kind.value} {c.name!r}: {c.detail} "
-                    f"({span_text(Interval(c.start, c.end))})",
-                    "pick another time (maintctl slots avoids blocking calendars)",
-                )
-            )
+            blocking.append(c)
         else:
             verdict.conflicts.append(c)
+    verdict.conflicts[:] = bounded(verdict.conflicts)
+    for c in bounded(blocking):
+        verdict.problems.append(
+            Problem(
+                "start",
+                "calendar-block",
+                f"conflicts with {c.kind.value} {c.name!r}: {c.detail} "
+                f"({span_text(Interval(c.start, c.end))})",
+                "pick another time (maintctl slots avoids blocking calendars)",
+            )
+        )
+
+
+def bounded(
+    conflicts: Sequence[Conflict], limit: int = bounds.MAX_STORED_CONFLICTS
+) -> list[Conflict]:
+    """At most `limit` conflicts: the first limit - 1 by start, and one that counts the rest.
+
+    A window is stored with its conflicts; a month against a minutely feed would otherwise
+    store tens of thousands of them in its row.
+    """
+    if len(conflicts) <= limit:
+        return list(conflicts)
+    ordered = sorted(conflicts, key=lambda c: (c.start, c.kind.value, c.name))
+    kept, rest = ordered[: limit - 1], ordered[limit - 1 :]
+    names = sorted({c.name for c in rest})
+    severity = (
+        Severity.BLOCK if any(c.severity == Severity.BLOCK for c in rest) else rest[0].severity
+    )
+    summary = Conflict(
+        rest[0].kind,
+        names[0] if len(names) == 1 else "several",
+        rest[0].start,
+        max(c.end for c in rest),
+        severity,
+        f"and {len(rest)} more from {', '.join(names[:5])}{', ...' if len(names) > 5 else ''} "
+        f"up to {format_instant(max(c.end for c in rest))} (maintctl check DAY lists them)",
+    )
+    return [*kept, summary]

@@ -11,11 +11,28 @@ from maintctl.config import Config
 from maintctl.domain.errors import MaintctlError
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import CalendarEvent
+from maintctl.store import feeds as feed_store
 from maintctl.store.db import Database
+from maintctl.store.feeds import Cached
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class StoredFeeds:
+    """The feed_cache table as the FeedReader reads it: one short read per question."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def states(self) -> dict[str, Cached]:
+        with self._db.read() as session:
+            return feed_store.states(session)
+
+    def body(self, name: str) -> bytes | None:
+        with self._db.read() as session:
+            return feed_store.body(session, name)
 
 
 class FeedUnavailable(MaintctlError):
@@ -52,11 +69,13 @@ class Deps:
         local: LocalIdentity | None = None,
     ) -> Deps:
         """`local` set: the in-process app of the CLI; None: a server that wants tokens."""
-        return cls(db, config, FeedReader(config.calendars, config.base_dir), clock, local)
+        feeds = FeedReader(config.calendars, config.base_dir, StoredFeeds(db))
+        return cls(db, config, feeds, clock, local)
 
     def events(self, span: Interval) -> list[CalendarEvent]:
-        """Calendar events overlapping `span`; an unreadable feed refuses the whole request."""
+        """Calendar events overlapping `span`; an unreadable or stale blocking feed refuses the
+        whole request (requests never fetch: `maintctl calendars refresh` does)."""
         try:
-            return self.feeds.events(span)
+            return self.feeds.events(span, self.clock())
         except FeedError as exc:
             raise FeedUnavailable([exc.problem]) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from maintctl.store.types import Json, UTCDateTime
@@ -182,3 +182,23 @@ class AuditRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class FeedCacheRow(Base):
+    """The last download of one URL calendar feed, shared by every process (refreshed in the
+    background, never inside a request)."""
+
+    __tablename__ = "feed_cache"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # SHA-256 of the configured source: a changed URL makes the cache count as never fetched,
+    # and the URL itself (which may hold a token) is not stored.
+    source_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # SHA-256 of the body: a process re-parses only when it changed, not on every 304.
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
