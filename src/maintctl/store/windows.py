@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +24,7 @@ from maintctl.domain.model import (
     Window,
     WindowSpec,
 )
+from maintctl.domain.pages import Key
 from maintctl.store.tables import SignatureRow, SystemRow, WindowRow
 
 
@@ -204,14 +205,34 @@ def listing(
     *,
     statuses: Sequence[Status] = (),
     ending_after: datetime | None = None,
+    starting_before: datetime | None = None,
+    types: Sequence[str] = (),
+    systems: Sequence[str] = (),
+    after: Key | None = None,
     limit: int | None = None,
 ) -> list[Window]:
-    """Windows ordered by start, filtered by status and by end."""
+    """Windows ordered by (start, id), filtered, from just past the key `after` on."""
     query = select(WindowRow)
     if statuses:
         query = query.where(WindowRow.status.in_([s.value for s in statuses]))
     if ending_after is not None:
         query = query.where(WindowRow.end_at > ending_after)
+    if starting_before is not None:
+        query = query.where(WindowRow.start_at < starting_before)
+    if types:
+        query = query.where(WindowRow.type.in_(types))
+    if systems:
+        touching = select(SystemRow.window_id).where(SystemRow.system.in_(systems))
+        query = query.where(WindowRow.id.in_(touching))
+    if after is not None:
+        # A keyset, not an offset: a page costs the same however deep, and rows added or
+        # removed before the key cannot shift what the next page holds.
+        query = query.where(
+            or_(
+                WindowRow.start_at > after.start,
+                and_(WindowRow.start_at == after.start, WindowRow.id > after.id),
+            )
+        )
     query = query.order_by(WindowRow.start_at, WindowRow.id)
     if limit is not None:
         query = query.limit(limit)
