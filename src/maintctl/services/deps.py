@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from maintctl.calendars.feeds import FeedError, FeedReader
 from maintctl.config import Config
 from maintctl.domain.errors import MaintctlError
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import CalendarEvent
 from maintctl.store.db import Database
+
+if TYPE_CHECKING:
+    from maintctl.calendars.feeds import FeedReader
 
 
 def utc_now() -> datetime:
@@ -39,7 +43,6 @@ class LocalIdentity:
 class Deps:
     db: Database
     config: Config
-    feeds: FeedReader
     clock: Callable[[], datetime] = field(default=utc_now)
     local: LocalIdentity | None = None
 
@@ -52,10 +55,19 @@ class Deps:
         local: LocalIdentity | None = None,
     ) -> Deps:
         """`local` set: the in-process app of the CLI; None: a server that wants tokens."""
-        return cls(db, config, FeedReader(config.calendars, config.base_dir), clock, local)
+        return cls(db, config, clock, local)
+
+    @cached_property
+    def feeds(self) -> FeedReader:
+        # Built on first use: httpx and icalendar cost a CLI command ~70 ms it mostly never needs.
+        from maintctl.calendars.feeds import FeedReader
+
+        return FeedReader(self.config.calendars, self.config.base_dir)
 
     def events(self, span: Interval) -> list[CalendarEvent]:
         """Calendar events overlapping `span`; an unreadable feed refuses the whole request."""
+        from maintctl.calendars.feeds import FeedError
+
         try:
             return self.feeds.events(span)
         except FeedError as exc:
