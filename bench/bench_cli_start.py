@@ -75,7 +75,8 @@ def main() -> None:
         median = statistics.median(times[name])
         ratio = median / base
         verdict = "ok" if ratio <= target else "OVER"
-        print(f"maintctl {name:<12} {median * 1000:7.1f} ms  {ratio:5.1f}x  (target {target}x) {verdict}")
+        took = f"{median * 1000:7.1f} ms"
+        print(f"maintctl {name:<12} {took}  {ratio:5.1f}x  (target {target}x) {verdict}")
 
 
 if __name__ == "__main__":

@@ -162,14 +162,14 @@ class LocalTransport:
     problem+json included. Routes not in ROUTES go through the full app (TestClient).
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, deps: Deps | None = None) -> None:
         from maintctl.api.handlers import ROUTES
 
         self.settings = settings
         self.routes = [(r, r.path.strip("/").split("/")) for r in ROUTES]
         self.handlers: dict[str, _Handler] = {}
-        self._config: Config | None = None
-        self._deps: Deps | None = None
+        self._config: Config | None = deps.config if deps else None
+        self._deps: Deps | None = deps  # given by tests; else built on first need
         self._app: Any = None
         self._stack = ExitStack()
 
