@@ -12,6 +12,7 @@ from maintctl.api.handlers import Reply
 from maintctl.domain import pages, template
 from maintctl.domain.errors import RuleViolation
 from maintctl.domain.model import Window
+from maintctl.domain.pages import Key
 from maintctl.domain.roles import Principal
 from maintctl.domain.times import TimeParseError, parse_after
 from maintctl.services import windows as service
@@ -104,15 +105,9 @@ def list_windows(
             end=_instant("to", end),
         )
         body = [shapes.window(w) for w in found.windows]
-    if found.next is None:
-        return Reply(body)
-    given = {"limit": limit, "from": start, "to": end, "system": system, "type": type}
-    query = {k: v for k, v in {**given, "status": status}.items() if v}
-    if upcoming:
-        query["upcoming"] = "true"
-    query["cursor"] = pages.encode(found.next)
-    link = f'</api/v1/windows?{urlencode(query, doseq=True)}>; rel="next"'
-    return Reply(body, headers={"Link": link})
+    query = {"limit": limit, "from": start, "to": end, "system": system, "type": type}
+    query |= {"status": status, "upcoming": "true" if upcoming else None}
+    return Reply(body, headers=_next("/api/v1/windows", query, found.next))
 
 
 def create_window(deps: Deps, who: Principal, body: WindowFields) -> Reply:
@@ -174,6 +169,21 @@ def window_history(deps: Deps, who: Principal, window_id: str) -> Reply:
         return Reply([shapes.audit(row) for row in audit.history(session, found.id)])
 
 
-def pending_approvals(deps: Deps, who: Principal) -> Reply:
+def pending_approvals(
+    deps: Deps, who: Principal, limit: int | None = None, cursor: str | None = None
+) -> Reply:
+    """One page of the windows `who` may sign now; the next page's URL in the Link header."""
+    after = pages.decode(cursor) if cursor else None
     with deps.db.read() as session:
-        return Reply([shapes.window(w) for w in workflow.pending(deps, session, who)])
+        found = workflow.pending_page(deps, session, who, after=after, limit=limit)
+        body = [shapes.window(w) for w in found.windows]
+    return Reply(body, headers=_next("/api/v1/approvals/pending", {"limit": limit}, found.next))
+
+
+def _next(path: str, query: dict[str, Any], key: Key | None) -> dict[str, str]:
+    """The Link header naming the next page: the same query, from just past `key`."""
+    if key is None:
+        return {}
+    given = {k: v for k, v in query.items() if v}
+    given["cursor"] = pages.encode(key)
+    return {"Link": f'<{path}?{urlencode(given, doseq=True)}>; rel="next"'}

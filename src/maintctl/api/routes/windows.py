@@ -18,13 +18,16 @@ from maintctl.domain import bounds
 
 router = APIRouter(prefix="/api/v1", tags=["windows"])
 
+NEXT_PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"headers": {"Link": {"description": 'the next page: <url>; rel="next"'}}}
+}
 Names = Annotated[list[str] | None, Query(description="repeatable, or a comma list")]
 
 
 @router.get(
     "/windows",
     response_model=list[dict[str, Any]],
-    responses={200: {"headers": {"Link": {"description": 'the next page: <url>; rel="next"'}}}},
+    responses=NEXT_PAGE,
 )
 def list_windows(
     deps: AppDeps,
@@ -115,6 +118,12 @@ def window_history(deps: AppDeps, who: Who, window_id: str, response: Response) 
     return answer(handlers.window_history(deps, who, window_id), response)
 
 
-@router.get("/approvals/pending", response_model=list[dict[str, Any]])
-def pending_approvals(deps: AppDeps, who: Who, response: Response) -> Any:
-    return answer(handlers.pending_approvals(deps, who), response)
+@router.get("/approvals/pending", response_model=list[dict[str, Any]], responses=NEXT_PAGE)
+def pending_approvals(
+    deps: AppDeps,
+    who: Who,
+    response: Response,
+    limit: Annotated[int | None, Query(description=f"default {bounds.PAGE_DEFAULT}")] = None,
+    cursor: Annotated[str | None, Query(description="from the Link header; opaque")] = None,
+) -> Any:
+    return answer(handlers.pending_approvals(deps, who, limit, cursor), response)
