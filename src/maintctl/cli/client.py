@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import json
@@ -294,7 +295,7 @@ class LocalTransport:
         headers: dict[str, str],
     ) -> tuple[dict[str, Any], list[Any]]:
         """The handler's arguments, by name (handlers/__init__.py), and pydantic's complaints."""
-        from pydantic import BaseModel, TypeAdapter, ValidationError
+        from pydantic import BaseModel, ValidationError
 
         wire_names = {arg: wire for wire, arg in route.aliases}
         kwargs: dict[str, Any] = {}
@@ -328,7 +329,7 @@ class LocalTransport:
                     continue
                 many = get_origin(_strip_optional(hint)) is list
                 try:
-                    kwargs[name] = TypeAdapter(hint).validate_python(values if many else values[-1])
+                    kwargs[name] = _adapter(hint).validate_python(values if many else values[-1])
                 except ValidationError as exc:
                     errors.extend({**e, "loc": (wire,)} for e in exc.errors())
         return kwargs, errors
@@ -346,6 +347,13 @@ class LocalTransport:
             client = TestClient(create_app(self.deps), base_url="http://maintctl.local")
             self._app = self._stack.enter_context(client)
         return self._app
+
+
+@functools.cache
+def _adapter(hint: Any) -> Any:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(hint)
 
 
 def _if_match(headers: dict[str, str]) -> int | None:
