@@ -134,3 +134,18 @@ def test_filters_narrow_by_system_type_status_and_time(client: TestClient, deps:
     refused = client.get("/api/v1/windows", params={"status": "nope"})
     assert refused.status_code == 422
     assert client.get("/api/v1/windows", params={"from": "soon"}).status_code == 422
+
+
+def test_pages_of_one_system_cover_its_windows_once_even_at_equal_starts(
+    client: TestClient, deps: Deps
+) -> None:
+    # A cancelled window and its replacement share start and system: the id breaks the tie.
+    first = _add(deps, 0, "a")
+    with deps.db.write() as session:
+        windows.cancel(deps, session, first, "moved", ALICE, None)
+    again = _add(deps, 0, "a")
+    later = _add(deps, 1, "a")
+    _add(deps, 0, "b")
+    seen = _walk(client, "/api/v1/windows?limit=1&system=a")
+    assert seen == [*sorted([first, again]), later]
+    assert _walk(client, "/api/v1/windows?limit=1&system=a&status=draft") == [again, later]
