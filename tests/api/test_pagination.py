@@ -149,3 +149,25 @@ def test_pages_of_one_system_cover_its_windows_once_even_at_equal_starts(
     seen = _walk(client, "/api/v1/windows?limit=1&system=a")
     assert seen == [*sorted([first, again]), later]
     assert _walk(client, "/api/v1/windows?limit=1&system=a&status=draft") == [again, later]
+
+
+def test_from_finds_a_window_of_the_longest_length_that_began_long_before(
+    client: TestClient, deps: Deps
+) -> None:
+    # The look-back that keeps `from` cheap is the hard cap on a window's length: a window of
+    # exactly that length, started that long before `from`, is still found.
+    fields = {
+        "type": "emergency",  # exempt from the year-end freeze such a window must cross
+        "start": SUNDAY.isoformat(),
+        "duration": f"{bounds.MAX_WINDOW.days}d",
+        "justification": "a long one",
+        "systems": ["z"],
+        "description": "a long one",
+    }
+    with deps.db.write() as session:
+        long = windows.create(deps, session, fields, ALICE).id
+    edge = (SUNDAY + bounds.MAX_WINDOW - timedelta(seconds=1)).isoformat()
+    response = client.get("/api/v1/windows", params={"from": edge})
+    assert [w["id"] for w in response.json()] == [long]
+    after = (SUNDAY + bounds.MAX_WINDOW).isoformat()
+    assert client.get("/api/v1/windows", params={"from": after}).json() == []

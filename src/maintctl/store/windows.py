@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from maintctl.domain import bounds
 from maintctl.domain.approvals import Signature
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import (
@@ -229,7 +230,10 @@ def listing(
     if statuses:
         query = query.where(WindowRow.status.in_([s.value for s in statuses]))
     if ending_after is not None:
+        # No window is longer than MAX_WINDOW, so one ending after T starts after T - MAX_WINDOW:
+        # that bound lets the start index skip the past instead of reading every old window.
         query = query.where(WindowRow.end_at > ending_after)
+        query = query.where(start > ending_after - bounds.MAX_WINDOW)
     if starting_before is not None:
         query = query.where(start < starting_before)
     if types:
