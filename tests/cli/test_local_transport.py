@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from maintctl.api.app import create_app
 from maintctl.api.handlers import ROUTES
-from maintctl.cli.client import LocalTransport
+from maintctl.cli.transport import LocalTransport
 from maintctl.config import Settings
 from maintctl.services import windows
 from maintctl.services.deps import Deps
