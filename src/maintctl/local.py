@@ -1,18 +1,28 @@
-"""Building the app from settings: for `maintctl serve` and for the CLI's in-process local mode."""
+"""Composition root: the app for `maintctl serve`, and the pieces the CLI's local mode wires.
+
+Local mode builds only what a command uses: the config for `policy show`, the database and the
+services for the rest, and the whole web app only for a route not yet in api/handlers.ROUTES.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
-from maintctl.config import Settings, load_config
-from maintctl.services.deps import Deps, LocalIdentity
-from maintctl.store.db import Database
+from maintctl.config import Config, Settings, load_config
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from maintctl.services.deps import Deps
 
 
-def build_deps(settings: Settings, local: bool) -> Deps:
-    """Deps from settings; `local` for the CLI's in-process app, else a server's (tokens)."""
+def build_deps(settings: Settings, local: bool, config: Config | None = None) -> Deps:
+    """Deps from settings; `local` for the CLI's in-process use, else a server's (tokens)."""
+    from maintctl.services.deps import Deps, LocalIdentity
+    from maintctl.store.db import Database
+
     db = Database(settings.resolved_database_url())
-    config = load_config(settings.config_path())
+    config = config or load_config(settings.config_path())
     identity = LocalIdentity(settings.os_user(), settings.as_user or None) if local else None
     return Deps.build(db, config, local=identity)
 

@@ -234,3 +234,28 @@ def test_the_cli_does_not_import_the_server_to_start() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_window_list_shows_a_page_with_a_hint_and_all_streams_every_window(local: Path) -> None:
+    for day in ("06", "13", "20"):
+        code, out, err = run(
+            "window", "create", "--type", "zero-downtime", "--start", f"2030-01-{day}T02:00:00Z",
+            "--duration", "5m", "--description", "x", "--systems", "api",
+        )  # fmt: skip
+        assert code == 0, err
+    code, out, err = run("window", "list", "--limit", "2", "--json")
+    assert code == 0 and len(json.loads(out)) == 2
+    assert "--limit N" in err and "--all" in err
+    code, out, err = run("window", "list", "--limit", "1", "--all", "--json")
+    assert code == 0 and [w["start"][:10] for w in json.loads(out)] == [
+        "2030-01-06",
+        "2030-01-13",
+        "2030-01-20",
+    ]
+    assert "--all" not in err
+    code, out, err = run("window", "list", "--limit", "1", "--all")
+    assert code == 0 and out.count("MNT-") == 3
+    code, out, err = run("window", "list", "--from", "2030-01-14", "--to", "2030-01-21", "--json")
+    assert [w["start"][:10] for w in json.loads(out)] == ["2030-01-20"]
+    code, _, err = run("window", "list", "--limit", "5000")
+    assert code == 2 and err.startswith("error: limit:")

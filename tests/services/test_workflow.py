@@ -240,3 +240,23 @@ def test_a_change_made_from_an_old_read_never_lands_on_a_newer_window(deps: Deps
     assert exc.value.problems[0].rule == "changed-concurrently"
     with deps.db.read() as session:
         assert [s.signer for s in windows.require(session, wid).signatures] == ["tom"]
+
+
+def test_pending_comes_in_pages_that_skip_what_i_may_not_sign(deps: Deps) -> None:
+    # Five pending windows; TOM signed the third already, so four wait for him.
+    ids = [create(deps, systems=[f"s{n}"]) for n in range(5)]
+    for wid in ids:
+        act(deps, "submit", wid, RITA)
+    act(deps, "approve", ids[2], TOM)
+    seen: list[str] = []
+    after = None
+    for _ in range(10):  # bounded: two pages of two are expected
+        with deps.db.read() as session:
+            page = workflow.pending_page(deps, session, TOM, after=after, limit=2)
+        seen += [w.id for w in page.windows]
+        if page.next is None:
+            break
+        after = page.next
+    assert seen == [ids[0], ids[1], ids[3], ids[4]]
+    with deps.db.read() as session:
+        assert workflow.pending_page(deps, session, RITA).windows == []

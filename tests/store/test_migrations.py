@@ -28,3 +28,8 @@ def test_the_migrations_match_the_models(db: Database) -> None:
 def test_the_schema_is_at_the_newest_revision(db: Database) -> None:
     assert migrate.current(db) == migrate.head(db)
     assert migrate.upgrade(db) is False
+
+
+def test_the_head_read_from_the_files_is_alembics(db: Database) -> None:
+    # Every local command compares the database with this, without importing Alembic.
+    assert migrate.known_head() == migrate.head(db)

@@ -1,11 +1,13 @@
-"""How routes reach the use cases' dependencies and units of work."""
+"""How routes reach the use cases' dependencies, and how a handler's Reply becomes a response."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
+from maintctl.api.handlers import Reply
+from maintctl.api.openapi import MarkdownResponse
 from maintctl.services.deps import Deps
 
 
@@ -15,3 +17,12 @@ def _deps(request: Request) -> Deps:
 
 
 AppDeps = Annotated[Deps, Depends(_deps)]
+
+
+def answer(reply: Reply, response: Response) -> Any:
+    """A handler's reply, for a route: JSON bodies are returned (the route's schema holds)."""
+    if reply.media_type == "text/markdown":
+        return MarkdownResponse(reply.body, status_code=reply.status, headers=reply.headers)
+    response.status_code = reply.status
+    response.headers.update(reply.headers)
+    return reply.body

@@ -5,45 +5,26 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from maintctl.api.problems import (
+    PROBLEM_JSON,
+    STATUS,
+    TITLE,
+    UNAUTHENTICATED_HEADERS,
+    problem_body,
+    shape_problems,
+)
 from maintctl.domain.errors import MaintctlError, Problem
 from maintctl.faults import EnvironmentFault
 
-PROBLEM_JSON = "application/problem+json"
-STATUS = {
-    "rule-violation": 422,
-    "conflict": 409,
-    "not-found": 404,
-    "method-not-allowed": 405,
-    "state": 409,
-    "calendar-feed": 502,
-    "unauthenticated": 401,
-    "forbidden": 403,
-    "stale": 412,
-    "too-large": 413,
-    "unavailable": 503,
-    "internal": 500,
-}
-TITLE = {
-    "rule-violation": "The request breaks a rule",
-    "conflict": "The request conflicts with something already planned",
-    "not-found": "Not found",
-    "method-not-allowed": "This path does not take that method",
-    "state": "The window's state does not allow this",
-    "calendar-feed": "An outside calendar could not be read",
-    "unauthenticated": "Authentication needed",
-    "forbidden": "Your role does not allow this",
-    "stale": "The window changed since you read it",
-    "too-large": "The request is larger than the server accepts",
-    "unavailable": "The server is busy; try again shortly",
-    "internal": "Something went wrong on the server",
-}
+# STATUS and TITLE live in problems.py (framework-free, shared with the CLI's local transport).
+__all__ = ["PROBLEM_JSON", "STATUS", "TITLE", "install", "problem_response"]
+
 RETRY_AFTER_S = 2  # a locked SQLite database frees within its busy timeout, or soon after
 
 log = logging.getLogger("maintctl.api")
@@ -56,18 +37,13 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     status: int | None = None,
 ) -> JSONResponse:
-    status = status or STATUS.get(kind, 400)
-    body: dict[str, Any] = {
-        "type": f"urn:maintctl:problem:{kind}",
-        "title": TITLE.get(kind, "Bad request"),
-        "status": status,
-        "detail": "; ".join(p.line() for p in problems),
-        "instance": instance,
-        "problems": [p.as_dict() for p in problems],
-    }
+    body = problem_body(kind, problems, instance)
+    if status is not None:
+        body["status"] = status
+    status = body["status"]
     headers = dict(headers or {})
     if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="maintctl"'
+        headers.update(UNAUTHENTICATED_HEADERS)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -120,14 +96,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            Problem(
-                ".".join(str(p) for p in err["loc"] if p not in ("body", "query", "path"))
-                or "body",
-                "request-shape",
-                err["msg"],
-                "see /openapi.json for the request's shape",
-            )
-            for err in exc.errors()
-        ]
+        problems = shape_problems(list(exc.errors()))
         return problem_response("rule-violation", problems, request.url.path)

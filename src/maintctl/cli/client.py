@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,18 +56,21 @@ class Api:
         self.http = http
 
     def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        import httpx
-
-        try:
+        if getattr(self.http, "in_process", False):
             response: httpx.Response = self.http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            fail(
-                [
-                    f"could not reach the maintctl server at {self.http.base_url} "
-                    f"({exc.__class__.__name__}); check that it runs and MAINTCTL_URL"
-                ],
-                EXIT_FAULT,
-            )
+        else:
+            import httpx
+
+            try:
+                response = self.http.request(method, path, **kwargs)
+            except httpx.HTTPError as exc:
+                fail(
+                    [
+                        f"could not reach the maintctl server at {self.http.base_url} "
+                        f"({exc.__class__.__name__}); check that it runs and MAINTCTL_URL"
+                    ],
+                    EXIT_FAULT,
+                )
         if response.status_code >= 400:
             # 5xx: the server could not serve (down, busy, a bug); the request was not refused.
             fail(
@@ -101,7 +103,7 @@ def remote(settings: Settings) -> tuple[str, str]:
 
 @contextmanager
 def connect() -> Iterator[Api]:
-    """The API at MAINTCTL_URL, else an in-process app over the local database."""
+    """The API at MAINTCTL_URL, else the same API in-process over the local database."""
     from maintctl.config import ConfigError, Settings
 
     settings = Settings()
@@ -113,17 +115,12 @@ def connect() -> Iterator[Api]:
         with httpx.Client(base_url=url.rstrip("/"), timeout=30.0, headers=headers) as http:
             yield Api(http)
         return
-    # Imported here so `maintctl --help` and remote calls never pay for the server's imports.
-    with warnings.catch_warnings():
-        # Starlette nudges toward httpx2; httpx is what this client is written for.
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
+    from maintctl.cli.transport import LocalTransport
 
-    from maintctl.local import build_app
-
+    local = LocalTransport(settings)
     try:
-        app = build_app(settings, local=True)
+        yield Api(local)
     except ConfigError as exc:
         fail([p.text() for p in exc.problems])
-    with TestClient(app, base_url="http://maintctl.local") as http:
-        yield Api(http)
+    finally:
+        local.close()

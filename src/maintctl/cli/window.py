@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +14,7 @@ from maintctl.cli.output import (
     WINDOW_COLUMNS,
     conflict_lines,
     console,
+    errors,
     print_json,
     safe,
     short,
@@ -112,25 +115,105 @@ def create(
     _send("POST", "/api/v1/windows", body, as_json, "Created")
 
 
+Many = Annotated[list[str] | None, typer.Option(help="repeatable, or a comma list")]
+Types = Annotated[list[str] | None, typer.Option("--type", help="repeatable, or a comma list")]
+
+
+def next_link(response: Any) -> str | None:
+    """The URL of the next page, from a `Link: <url>; rel="next"` header; None on the last."""
+    for part in response.headers.get("link", "").split(","):
+        url, _, params = part.partition(";")
+        if url.strip().startswith("<") and 'rel="next"' in params.replace(" ", ""):
+            return str(url.strip()[1:-1])
+    return None
+
+
 @app.command("list")
 def list_(
     upcoming: Annotated[bool, typer.Option("--upcoming", help="only those not yet over")] = False,
-    status: Annotated[str | None, typer.Option(help="only this status")] = None,
+    status: Many = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="only windows ending after this time or date")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="only windows starting before this time or date")
+    ] = None,
+    system: Many = None,
+    type: Types = None,
+    limit: Annotated[
+        int | None, typer.Option(help="how many to show (default 100, at most 1000)")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="every match, printed page by page")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List windows, ordered by start."""
-    params: dict[str, Any] = {"upcoming": upcoming}
-    if status:
-        params["status"] = status
+    """List windows by start: the first page, or with --all every one (streamed).
+
+    With --json --all the output is still one JSON array, written as the pages arrive.
+    """
+    given = {"from": start, "to": end, "system": system, "type": type, "status": status}
+    params: dict[str, Any] = {k: v for k, v in given.items() if v}
+    if upcoming:
+        params["upcoming"] = True
+    if limit is not None:
+        params["limit"] = limit
+    elif all_:
+        params["limit"] = PAGE_ALL_JSON if as_json else PAGE_ALL_TABLE
     with connect() as api:
-        windows = api.json("GET", "/api/v1/windows", params=params)
+        response = api.call("GET", "/api/v1/windows", params=params)
+        following = next_link(response)
+        if not all_:
+            _first_page(response.json(), following, as_json, upcoming)
+            return
+        _every_page(api, response, as_json, upcoming)
+
+
+# --all asks for big pages when printing JSON, and table-sized ones when people read them.
+PAGE_ALL_JSON = 1_000
+PAGE_ALL_TABLE = 100
+
+
+def _first_page(windows: list[Any], following: str | None, as_json: bool, upcoming: bool) -> None:
     if as_json:
         print_json(windows)
-        return
-    if not windows:
+    elif not windows:
         console.print("No maintenance windows" + (" coming up." if upcoming else "."))
-        return
-    console.print(table("Maintenance windows", WINDOW_COLUMNS, window_rows(windows), wide=1))
+    else:
+        console.print(table("Maintenance windows", WINDOW_COLUMNS, window_rows(windows), wide=1))
+    if following:
+        errors.print(
+            f"Showing the first {len(windows)}; see more with --limit N (up to 1000) or --all.",
+            markup=False,
+        )
+
+
+def _every_page(api: Any, response: Any, as_json: bool, upcoming: bool) -> None:
+    """Print each page as it arrives, following the Link header to the last."""
+    shown = 0
+    if as_json:
+        print("[", end="")
+    while True:
+        windows = response.json()
+        if as_json:
+            for w in windows:
+                print(("," if shown else "") + "\n" + _indented(w), end="", flush=False)
+                shown += 1
+            sys.stdout.flush()
+        elif windows:
+            title = "Maintenance windows" if not shown else ""
+            console.print(table(title, WINDOW_COLUMNS, window_rows(windows), wide=1))
+            shown += len(windows)
+        following = next_link(response)
+        if following is None:
+            break
+        response = api.call("GET", following)
+    if as_json:
+        print("\n]" if shown else "]")
+    elif not shown:
+        console.print("No maintenance windows" + (" coming up." if upcoming else "."))
+
+
+def _indented(window: Any) -> str:
+    return "  " + json.dumps(window, indent=2, ensure_ascii=False).replace("\n", "\n  ")
 
 
 @app.command()

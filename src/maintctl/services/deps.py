@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from maintctl.calendars.feeds import FeedError, FeedReader
 from maintctl.config import Config
 from maintctl.domain.errors import MaintctlError
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import CalendarEvent
-from maintctl.store import feeds as feed_store
 from maintctl.store.db import Database
-from maintctl.store.feeds import Cached
+
+if TYPE_CHECKING:
+    from maintctl.calendars.feeds import FeedReader
+    from maintctl.store.feeds import Cached
 
 
 def utc_now() -> datetime:
@@ -27,10 +30,14 @@ class StoredFeeds:
         self._db = db
 
     def states(self) -> dict[str, Cached]:
+        from maintctl.store import feeds as feed_store
+
         with self._db.read() as session:
             return feed_store.states(session)
 
     def body(self, name: str) -> bytes | None:
+        from maintctl.store import feeds as feed_store
+
         with self._db.read() as session:
             return feed_store.body(session, name)
 
@@ -56,7 +63,6 @@ class LocalIdentity:
 class Deps:
     db: Database
     config: Config
-    feeds: FeedReader
     clock: Callable[[], datetime] = field(default=utc_now)
     local: LocalIdentity | None = None
 
@@ -69,12 +75,20 @@ class Deps:
         local: LocalIdentity | None = None,
     ) -> Deps:
         """`local` set: the in-process app of the CLI; None: a server that wants tokens."""
-        feeds = FeedReader(config.calendars, config.base_dir, StoredFeeds(db))
-        return cls(db, config, feeds, clock, local)
+        return cls(db, config, clock, local)
+
+    @cached_property
+    def feeds(self) -> FeedReader:
+        # Built on first use: icalendar costs a CLI command tens of ms it mostly never needs.
+        from maintctl.calendars.feeds import FeedReader
+
+        return FeedReader(self.config.calendars, self.config.base_dir, StoredFeeds(self.db))
 
     def events(self, span: Interval) -> list[CalendarEvent]:
         """Calendar events overlapping `span`; an unreadable or stale blocking feed refuses the
         whole request (requests never fetch: `maintctl calendars refresh` does)."""
+        from maintctl.calendars.feeds import FeedError
+
         try:
             return self.feeds.events(span, self.clock())
         except FeedError as exc:

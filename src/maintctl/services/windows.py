@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from maintctl.domain import bounds, lifecycle, rules
+from maintctl.domain import bounds, lifecycle, pages, rules
 from maintctl.domain.errors import (
     ConflictError,
     NotFound,
@@ -23,6 +23,7 @@ from maintctl.domain.errors import (
 )
 from maintctl.domain.ids import emt_id, id_problem, mnt_id, parse_id
 from maintctl.domain.model import Status, Window, WindowSpec
+from maintctl.domain.pages import Key
 from maintctl.domain.requests import build_spec, is_rescheduling, is_retimed
 from maintctl.domain.roles import Principal, require_owner_or_approver, require_writer
 from maintctl.services.deps import Deps
@@ -288,26 +289,92 @@ def _race(window: Window, field: str, rule: str, message: str) -> ConflictError:
 
 
 def listing(
-    deps: Deps, session: Session, *, upcoming: bool = False, status: str | None = None
+    deps: Deps,
+    session: Session,
+    *,
+    upcoming: bool = False,
+    status: str | Sequence[str] | None = None,
+    types: Sequence[str] = (),
+    systems: Sequence[str] = (),
+    start: datetime | None = None,
+    end: datetime | None = None,
+    after: Key | None = None,
+    limit: int | None = None,
 ) -> list[Window]:
-    """Windows by start; `upcoming` keeps those not yet ended and not cancelled."""
-    statuses: list[Status] = []
-    if status:
-        try:
-            statuses = [Status(status.strip().lower())]
-        except ValueError:
-            raise RuleViolation(
-                [
-                    Problem(
-                        "status",
-                        "unknown-status",
-                        f"{status!r} is not a status",
-                        f"use one of {', '.join(s.value for s in Status)}",
-                    )
-                ]
-            ) from None
-    elif upcoming:
+    """Windows by start, filtered; `upcoming` keeps those not yet ended and not cancelled.
+
+    `start`/`end` keep windows overlapping that range; `status` is one name, a comma list or
+    several of either.
+    """
+    statuses = _statuses(status)
+    if not statuses and upcoming:
         statuses = [s for s in Status if s not in (Status.CANCELLED, Status.CLOSED)]
+    ending_after = max(start, deps.clock()) if start and upcoming else start
+    if upcoming and ending_after is None:
+        ending_after = deps.clock()
     return store.listing(
-        session, statuses=statuses, ending_after=deps.clock() if upcoming else None
+        session,
+        statuses=statuses,
+        ending_after=ending_after,
+        starting_before=end,
+        types=_names("type", types),
+        systems=_names("system", systems),
+        after=after,
+        limit=limit,
     )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of windows and the key the next page starts after (None: this was the last)."""
+
+    windows: list[Window]
+    next: Key | None
+
+
+def page(deps: Deps, session: Session, *, limit: int | None = None, **filters: Any) -> Page:
+    """One bounded page of `listing`: the default size, never more than bounds.PAGE_MAX."""
+    size = pages.page_size(limit)
+    found = listing(deps, session, limit=size + 1, **filters)
+    if len(found) <= size:
+        return Page(found, None)
+    last = found[size - 1]
+    return Page(found[:size], Key(last.spec.start, last.id))
+
+
+def _statuses(status: str | Sequence[str] | None) -> list[Status]:
+    given = [status] if isinstance(status, str) else list(status or [])
+    names = [n.strip().lower() for text in given for n in text.split(",") if n.strip()]
+    try:
+        return [Status(n) for n in dict.fromkeys(names)]
+    except ValueError:
+        unknown = next(n for n in names if n not in set(Status))
+        raise RuleViolation(
+            [
+                Problem(
+                    "status",
+                    "unknown-status",
+                    f"{unknown!r} is not a status",
+                    f"use one of {', '.join(s.value for s in Status)}",
+                )
+            ]
+        ) from None
+
+
+def _names(field: str, given: Sequence[str]) -> list[str]:
+    """Comma lists split, blanks dropped; bounded like every list a query names."""
+    names = list(dict.fromkeys(n.strip() for text in given for n in text.split(",") if n.strip()))
+    key = "system" if field == "system" else "type"
+    problems = [p for n in names for p in bounds.text_problems(field, n, key, multiline=False)]
+    if len(names) > bounds.MAX_SYSTEMS:
+        problems.append(
+            Problem(
+                field,
+                "too-many",
+                f"names {len(names)} values",
+                f"name at most {bounds.MAX_SYSTEMS}",
+            )
+        )
+    if problems:
+        raise RuleViolation(problems[:10])  # the first few name the mistake; no echo of all
+    return names

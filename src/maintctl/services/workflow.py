@@ -6,13 +6,14 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from maintctl.domain import approvals, bounds, lifecycle
+from maintctl.domain import approvals, bounds, lifecycle, pages
 from maintctl.domain.approvals import Signature
 from maintctl.domain.errors import Problem, RuleViolation
 from maintctl.domain.model import Conflict, Status, Window
+from maintctl.domain.pages import Key
 from maintctl.domain.roles import Principal, require_owner_or_approver
 from maintctl.services.deps import Deps
-from maintctl.services.windows import judge, require, save
+from maintctl.services.windows import Page, judge, require, save
 from maintctl.store import audit
 from maintctl.store import windows as store
 
@@ -157,3 +158,32 @@ def pending(deps: Deps, session: Session, who: Principal) -> list[Window]:
         for w in store.listing(session, statuses=[Status.PENDING_APPROVAL])
         if approvals.waiting_for(chain(deps, w), w.signatures, who, w.requested_by)
     ]
+
+
+def pending_page(
+    deps: Deps,
+    session: Session,
+    who: Principal,
+    *,
+    after: Key | None = None,
+    limit: int | None = None,
+) -> Page:
+    """One page of `pending`, read in keyset chunks: memory stays bounded however many wait."""
+    size = pages.page_size(limit)
+    found: list[Window] = []
+    key = after
+    while True:
+        chunk = store.listing(
+            session, statuses=[Status.PENDING_APPROVAL], after=key, limit=bounds.PAGE_MAX
+        )
+        found += [
+            w
+            for w in chunk
+            if approvals.waiting_for(chain(deps, w), w.signatures, who, w.requested_by)
+        ]
+        if len(found) > size:
+            last = found[size - 1]
+            return Page(found[:size], Key(last.spec.start, last.id))
+        if len(chunk) < bounds.PAGE_MAX:
+            return Page(found, None)
+        key = Key(chunk[-1].spec.start, chunk[-1].id)

@@ -208,3 +208,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def upsert_insert(session: Session) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT; imported on first use, since the PostgreSQL
+    dialect costs a local CLI command some 40 ms at start-up."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

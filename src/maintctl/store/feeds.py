@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from maintctl.store.db import upsert_insert
 from maintctl.store.tables import FeedCacheRow
 
 
@@ -60,6 +59,6 @@ def body(session: Session, name: str) -> bytes | None:
 
 def save(session: Session, name: str, digest: str, values: dict[str, Any]) -> None:
     """Insert or update one feed's row; two replicas refreshing at once both succeed."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     statement = insert(FeedCacheRow).values({"name": name, "source_hash": digest, **values})
     session.execute(statement.on_conflict_do_update(index_elements=["name"], set_=values))

@@ -7,12 +7,11 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, select, union
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, union
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from maintctl.domain import bounds
 from maintctl.domain.approvals import Signature
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import (
@@ -26,6 +25,8 @@ from maintctl.domain.model import (
     Window,
     WindowSpec,
 )
+from maintctl.domain.pages import Key
+from maintctl.store.db import upsert_insert
 from maintctl.store.tables import SHORT_S, IdCounterRow, SignatureRow, SystemRow, WindowRow
 
 SHORT = timedelta(seconds=SHORT_S)
@@ -163,8 +164,7 @@ def take_number(session: Session, prefix: str, at_least: int = 0) -> int:
     One atomic statement: the row is created on first use, and concurrent callers queue on its
     lock (PostgreSQL) or on the write lock (SQLite), so no caller ever sees a number taken.
     """
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     last = IdCounterRow.last
     bumped = case((last + 1 < at_least, at_least), else_=last + 1)
     statement = (
@@ -178,8 +178,7 @@ def take_number(session: Session, prefix: str, at_least: int = 0) -> int:
 
 def raise_number(session: Session, prefix: str, number: int) -> None:
     """Make sure the counter under `prefix` is at least `number` (an ID given by hand)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = upsert_insert(session)
     last = IdCounterRow.last
     raised = case((last < number, number), else_=last)
     session.execute(
@@ -266,15 +265,43 @@ def listing(
     *,
     statuses: Sequence[Status] = (),
     ending_after: datetime | None = None,
+    starting_before: datetime | None = None,
+    types: Sequence[str] = (),
+    systems: Sequence[str] = (),
+    after: Key | None = None,
     limit: int | None = None,
 ) -> list[Window]:
-    """Windows ordered by start, filtered by status and by end."""
+    """Windows ordered by (start, id), filtered, from just past the key `after` on."""
+    # One system: walk that system's rows in the (system, start) index, which hold the window's
+    # times, so a system with few windows costs a page a few rows, not a scan of every window.
+    # (window, system) is the key there, so no window comes twice.
+    one = systems[0] if len(systems) == 1 else None
+    start, id_ = (
+        (SystemRow.start_at, SystemRow.window_id) if one else (WindowRow.start_at, WindowRow.id)
+    )
     query = select(WindowRow)
+    if one is not None:
+        query = query.join(SystemRow, SystemRow.window_id == WindowRow.id)
+        query = query.where(SystemRow.system == one)
+    elif systems:
+        touching = select(SystemRow.window_id).where(SystemRow.system.in_(systems))
+        query = query.where(WindowRow.id.in_(touching))
     if statuses:
         query = query.where(WindowRow.status.in_([s.value for s in statuses]))
     if ending_after is not None:
+        # No window is longer than MAX_WINDOW, so one ending after T starts after T - MAX_WINDOW:
+        # that bound lets the start index skip the past instead of reading every old window.
         query = query.where(WindowRow.end_at > ending_after)
-    query = query.order_by(WindowRow.start_at, WindowRow.id)
+        query = query.where(start > ending_after - bounds.MAX_WINDOW)
+    if starting_before is not None:
+        query = query.where(start < starting_before)
+    if types:
+        query = query.where(WindowRow.type.in_(types))
+    if after is not None:
+        # A keyset, not an offset: a page costs the same however deep, and rows added or
+        # removed before the key cannot shift what the next page holds.
+        query = query.where(or_(start > after.start, and_(start == after.start, id_ > after.id)))
+    query = query.order_by(start, id_)
     if limit is not None:
         query = query.limit(limit)
     return [to_window(r) for r in session.scalars(query)]

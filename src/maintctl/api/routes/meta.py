@@ -1,38 +1,36 @@
-"""/api/v1/policy, /api/v1/template, /api/v1/me and /healthz (the one route without a token)."""
+"""/api/v1/policy, /api/v1/template, /api/v1/me and /healthz (the one route without a token).
+
+Thin wrappers over api/handlers/meta.py, except /healthz, which the CLI never asks.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import text
 
-from maintctl.api.auth import AUTHENTICATED, Who
-from maintctl.api.deps import AppDeps
+from maintctl.api.auth import Who
+from maintctl.api.deps import AppDeps, answer
+from maintctl.api.handlers import meta as handlers
 from maintctl.api.openapi import REFUSALS, MarkdownResponse
-from maintctl.domain import template
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/api/v1/policy", dependencies=AUTHENTICATED, responses=REFUSALS)
-def policy(deps: AppDeps) -> dict[str, Any]:
-    return {"source": deps.config.source, "policy": deps.config.policy.as_json()}
+@router.get("/api/v1/policy", response_model=dict[str, Any], responses=REFUSALS)
+def policy(deps: AppDeps, who: Who, response: Response) -> Any:
+    return answer(handlers.policy(deps.config, who), response)
 
 
-@router.get(
-    "/api/v1/template",
-    response_class=MarkdownResponse,
-    dependencies=AUTHENTICATED,
-    responses=REFUSALS,
-)
-def blank_template() -> MarkdownResponse:
-    return MarkdownResponse(template.blank_template())
+@router.get("/api/v1/template", response_class=MarkdownResponse, responses=REFUSALS)
+def blank_template(who: Who, response: Response) -> Any:
+    return answer(handlers.blank_template(who), response)
 
 
-@router.get("/api/v1/me", responses=REFUSALS)
-def me(who: Who) -> dict[str, str]:
-    return {"name": who.name, "role": who.role.value}
+@router.get("/api/v1/me", response_model=dict[str, str], responses=REFUSALS)
+def me(who: Who, response: Response) -> Any:
+    return answer(handlers.me(who), response)
 
 
 @router.get("/healthz")

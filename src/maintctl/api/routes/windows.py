@@ -1,96 +1,60 @@
-"""/api/v1/windows: create, list, show, modify, cancel, submit, approve, reject, history."""
+"""/api/v1/windows: create, list, show, modify, cancel, submit, approve, reject, history.
+
+Thin wrappers: the bodies are in api/handlers/windows.py, which the CLI's local mode calls too.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
 
-from maintctl.api import shapes
 from maintctl.api.auth import IfMatch, Who
-from maintctl.api.deps import AppDeps
-from maintctl.api.openapi import MARKDOWN, MarkdownResponse
-from maintctl.domain import template
-from maintctl.domain.errors import RuleViolation
-from maintctl.domain.model import Window
-from maintctl.services import windows as service
-from maintctl.services import workflow
-from maintctl.store import audit
+from maintctl.api.deps import AppDeps, answer
+from maintctl.api.handlers import windows as handlers
+from maintctl.api.handlers.windows import Comment, Reason, WindowFields
+from maintctl.api.openapi import MARKDOWN
+from maintctl.domain import bounds
 
 router = APIRouter(prefix="/api/v1", tags=["windows"])
 
-
-class WindowFields(BaseModel):
-    """Fields as typed: times are strings that must carry Z or an offset."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str | None = None
-    type: str | None = None
-    start: str | None = Field(default=None, examples=["2024-12-29T02:00:00Z"])
-    end: str | None = Field(default=None, examples=["2024-12-29T04:00:00Z"])
-    duration: str | None = Field(default=None, examples=["2h"])
-    systems: list[str] | None = None
-    owner: str | None = None
-    description: str | None = None
-    impact: str | None = None
-    risk: str | None = None
-    justification: str | None = None
-    prerequisites: list[str] | None = None
-    execution_plan: list[str] | None = None
-    rollback_plan: list[str] | None = None
-    verification_steps: list[str] | None = None
-    request_markdown: str | None = Field(
-        default=None, description="a filled Maintenance Request Template; other fields override it"
-    )
-
-    def raw(self) -> dict[str, Any]:
-        given = self.model_dump(exclude_none=True, exclude={"request_markdown"})
-        if self.request_markdown is None:
-            return given
-        try:
-            parsed = template.parse_request(self.request_markdown)
-        except template.TemplateError as exc:
-            raise RuleViolation(exc.problems) from None
-        return {**parsed, **given}
+NEXT_PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"headers": {"Link": {"description": 'the next page: <url>; rel="next"'}}}
+}
+Names = Annotated[list[str] | None, Query(description="repeatable, or a comma list")]
 
 
-class Reason(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str
-
-
-class Comment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    comment: str = ""
-
-
-def _answer(window: Window, response: Response) -> dict[str, Any]:
-    response.headers["ETag"] = shapes.etag(window)
-    return shapes.window(window)
-
-
-@router.get("/windows")
+@router.get(
+    "/windows",
+    response_model=list[dict[str, Any]],
+    responses=NEXT_PAGE,
+)
 def list_windows(
     deps: AppDeps,
     who: Who,
+    response: Response,
+    limit: Annotated[int | None, Query(description=f"default {bounds.PAGE_DEFAULT}")] = None,
+    cursor: Annotated[str | None, Query(description="from the Link header; opaque")] = None,
+    start: Annotated[
+        str | None, Query(alias="from", description="windows ending after this instant or date")
+    ] = None,
+    end: Annotated[
+        str | None, Query(alias="to", description="windows starting before this instant or date")
+    ] = None,
+    system: Names = None,
+    type: Names = None,
+    status: Names = None,
     upcoming: bool = False,
-    status: Annotated[str | None, Query()] = None,
-) -> list[dict[str, Any]]:
-    with deps.db.read() as session:
-        found = service.listing(deps, session, upcoming=upcoming, status=status)
-        return [shapes.window(w) for w in found]
+) -> Any:
+    reply = handlers.list_windows(
+        deps, who, limit, cursor, start, end, system, type, status, upcoming
+    )
+    return answer(reply, response)
 
 
-@router.post("/windows", status_code=201)
-def create_window(
-    deps: AppDeps, who: Who, body: WindowFields, response: Response
-) -> dict[str, Any]:
-    with deps.db.write() as session:
-        created = service.create(deps, session, body.raw(), who)
-    response.headers["Location"] = f"/api/v1/windows/{created.id}"
-    return _answer(created, response)
+@router.post("/windows", status_code=201, response_model=dict[str, Any])
+def create_window(deps: AppDeps, who: Who, body: WindowFields, response: Response) -> Any:
+    return answer(handlers.create_window(deps, who, body), response)
 
 
 @router.get("/windows/{window_id}", response_model=None, responses={200: MARKDOWN})
@@ -100,17 +64,11 @@ def show_window(
     window_id: str,
     response: Response,
     format: Annotated[Literal["json", "markdown"], Query()] = "json",
-) -> dict[str, Any] | MarkdownResponse:
-    with deps.db.read() as session:
-        found = service.require(session, window_id)
-    if format == "markdown":
-        rule = deps.config.policy.types.get(found.spec.type)
-        text = template.render_request(found, rule.approvals if rule else [])
-        return MarkdownResponse(text)
-    return _answer(found, response)
+) -> Any:
+    return answer(handlers.show_window(deps, who, window_id, format), response)
 
 
-@router.patch("/windows/{window_id}")
+@router.patch("/windows/{window_id}", response_model=dict[str, Any])
 def modify_window(
     deps: AppDeps,
     who: Who,
@@ -118,56 +76,54 @@ def modify_window(
     window_id: str,
     body: WindowFields,
     response: Response,
-) -> dict[str, Any]:
-    with deps.db.write() as session:
-        changed = service.modify(deps, session, window_id, body.raw(), who, version)
-    return _answer(changed, response)
+) -> Any:
+    reply = handlers.modify_window(deps, who, version, window_id, body)
+    return answer(reply, response)
 
 
-@router.post("/windows/{window_id}/cancel")
+@router.post("/windows/{window_id}/cancel", response_model=dict[str, Any])
 def cancel_window(
     deps: AppDeps, who: Who, version: IfMatch, window_id: str, body: Reason, response: Response
-) -> dict[str, Any]:
-    with deps.db.write() as session:
-        cancelled = service.cancel(deps, session, window_id, body.reason, who, version)
-    return _answer(cancelled, response)
+) -> Any:
+    reply = handlers.cancel_window(deps, who, version, window_id, body)
+    return answer(reply, response)
 
 
-@router.post("/windows/{window_id}/submit")
+@router.post("/windows/{window_id}/submit", response_model=dict[str, Any])
 def submit_window(
     deps: AppDeps, who: Who, version: IfMatch, window_id: str, response: Response
-) -> dict[str, Any]:
-    with deps.db.write() as session:
-        submitted = workflow.submit(deps, session, window_id, who, version)
-    return _answer(submitted, response)
+) -> Any:
+    reply = handlers.submit_window(deps, who, version, window_id)
+    return answer(reply, response)
 
 
-@router.post("/windows/{window_id}/approve")
+@router.post("/windows/{window_id}/approve", response_model=dict[str, Any])
 def approve_window(
     deps: AppDeps, who: Who, version: IfMatch, window_id: str, body: Comment, response: Response
-) -> dict[str, Any]:
-    with deps.db.write() as session:
-        signed = workflow.approve(deps, session, window_id, who, body.comment, version)
-    return _answer(signed, response)
+) -> Any:
+    reply = handlers.approve_window(deps, who, version, window_id, body)
+    return answer(reply, response)
 
 
-@router.post("/windows/{window_id}/reject")
+@router.post("/windows/{window_id}/reject", response_model=dict[str, Any])
 def reject_window(
     deps: AppDeps, who: Who, version: IfMatch, window_id: str, body: Reason, response: Response
-) -> dict[str, Any]:
-    with deps.db.write() as session:
-        rejected = workflow.reject(deps, session, window_id, who, body.reason, version)
-    return _answer(rejected, response)
+) -> Any:
+    reply = handlers.reject_window(deps, who, version, window_id, body)
+    return answer(reply, response)
 
 
-@router.get("/windows/{window_id}/history")
-def window_history(deps: AppDeps, who: Who, window_id: str) -> list[dict[str, Any]]:
-    with deps.db.read() as session:
-        found = service.require(session, window_id)
-        return [shapes.audit(row) for row in audit.history(session, found.id)]
+@router.get("/windows/{window_id}/history", response_model=list[dict[str, Any]])
+def window_history(deps: AppDeps, who: Who, window_id: str, response: Response) -> Any:
+    return answer(handlers.window_history(deps, who, window_id), response)
 
 
-@router.get("/approvals/pending")
-def pending_approvals(deps: AppDeps, who: Who) -> list[dict[str, Any]]:
-    with deps.db.read() as session:
-        return [shapes.window(w) for w in workflow.pending(deps, session, who)]
+@router.get("/approvals/pending", response_model=list[dict[str, Any]], responses=NEXT_PAGE)
+def pending_approvals(
+    deps: AppDeps,
+    who: Who,
+    response: Response,
+    limit: Annotated[int | None, Query(description=f"default {bounds.PAGE_DEFAULT}")] = None,
+    cursor: Annotated[str | None, Query(description="from the Link header; opaque")] = None,
+) -> Any:
+    return answer(handlers.pending_approvals(deps, who, limit, cursor), response)

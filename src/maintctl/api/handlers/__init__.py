@@ -1,0 +1,61 @@
+"""The API's route bodies, framework-free, and the table that names them.
+
+Each handler is a plain function; its parameters say what it needs, by name:
+`deps` (Deps), `config` (Config only: no database), `who` (the caller's Principal),
+`version` (If-Match), `body` (a pydantic model), the path's `{names}`, and query
+parameters (typed; defaults as declared). It returns a Reply or raises MaintctlError.
+The FastAPI routes in api/routes/ are thin wrappers that call them; the CLI's local
+transport (cli/client.py) calls them straight from ROUTES, without building the web app.
+A route not in ROUTES still works in local mode, through the full app (slower).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Reply:
+    """What a handler answers: a JSON-able body (or text for other media types)."""
+
+    body: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One API route: method, path template, and its handler as "module:function".
+
+    Named as text so the table costs nothing to import; `aliases` maps a query
+    parameter's HTTP name to the handler's argument (`from` is a Python keyword).
+    """
+
+    method: str
+    path: str
+    target: str
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+_W = "maintctl.api.handlers.windows:"
+_S = "maintctl.api.handlers.schedule:"
+_M = "maintctl.api.handlers.meta:"
+ROUTES = (
+    Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
+    Route("POST", "/api/v1/windows", _W + "create_window"),
+    Route("GET", "/api/v1/windows/{window_id}", _W + "show_window"),
+    Route("PATCH", "/api/v1/windows/{window_id}", _W + "modify_window"),
+    Route("POST", "/api/v1/windows/{window_id}/cancel", _W + "cancel_window"),
+    Route("POST", "/api/v1/windows/{window_id}/submit", _W + "submit_window"),
+    Route("POST", "/api/v1/windows/{window_id}/approve", _W + "approve_window"),
+    Route("POST", "/api/v1/windows/{window_id}/reject", _W + "reject_window"),
+    Route("GET", "/api/v1/windows/{window_id}/history", _W + "window_history"),
+    Route("GET", "/api/v1/approvals/pending", _W + "pending_approvals"),
+    Route("GET", "/api/v1/check", _S + "check"),
+    Route("GET", "/api/v1/slots", _S + "slots"),
+    Route("GET", "/api/v1/policy", _M + "policy"),
+    Route("GET", "/api/v1/template", _M + "blank_template"),
+    Route("GET", "/api/v1/me", _M + "me"),
+)
