@@ -272,3 +272,20 @@ def test_a_typed_value_that_is_not_utf8_is_refused_in_one_line(
 def test_a_closed_pipe_ends_the_command_quietly(capsys: pytest.CaptureFixture[str]) -> None:
     assert faults.report(BrokenPipeError()) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_broken_config_file_means_the_command_could_not_run(
+    sqlite_copy: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = tmp_path / "maintctl.yaml"
+    config.write_text(
+        'policy:\n  freezes:\n    - {name: f, from: "12-32", until: "01-02"}\n', "utf-8"
+    )
+    monkeypatch.setenv("MAINTCTL_DATABASE_URL", f"sqlite:///{sqlite_copy}")
+    monkeypatch.setenv("MAINTCTL_CONFIG", str(config))
+    code, err = maintctl(capsys, monkeypatch, "window", "list")
+    assert code == 3 and "Traceback" not in err, err
+    assert err.startswith(f"error: {config}:3: ") and len(err.strip().splitlines()) == 1, err

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from maintctl.cli.client import connect, fail
+from maintctl.cli.client import EXIT_FAULT, connect, fail
 from maintctl.cli.output import console, print_json
 
 policy_app = typer.Typer(help="The effective policy: types, windows, freezes.")
@@ -76,7 +76,7 @@ def serve(
     try:
         deps = build_deps(settings, local=False)
     except ConfigError as exc:
-        fail([p.text() for p in exc.problems])
+        fail([p.text() for p in exc.problems], EXIT_FAULT)
     migrate.upgrade(deps.db)
     if demo:
         from maintctl.services.demo import demo_account, load_demo

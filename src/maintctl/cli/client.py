@@ -121,6 +121,7 @@ def connect() -> Iterator[Api]:
     try:
         yield Api(local)
     except ConfigError as exc:
-        fail([p.text() for p in exc.problems])
+        # The config file is how maintctl runs, not what the command was asked: it could not run.
+        fail([p.text() for p in exc.problems], EXIT_FAULT)
     finally:
         local.close()
