@@ -39,9 +39,17 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 
 def subtract(span: Interval, busy: Iterable[Interval]) -> list[Interval]:
     """The parts of `span` that no busy interval covers, in order."""
+    return gaps(span, merge(b for b in busy if b.overlaps(span)))
+
+
+def gaps(span: Interval, merged: Iterable[Interval]) -> list[Interval]:
+    """The parts of `span` between `merged` intervals (sorted, none overlapping another, none
+    ending before `span` starts); reading stops at the first that starts after `span`."""
     free: list[Interval] = []
     cursor = span.start
-    for item in merge(b for b in busy if b.overlaps(span)):
+    for item in merged:
+        if item.start >= span.end:
+            break
         if item.start > cursor:
             free.append(Interval(cursor, item.start))
         cursor = max(cursor, item.end)

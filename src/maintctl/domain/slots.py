@@ -6,8 +6,9 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 
-from maintctl.domain.intervals import Interval, merge
+from maintctl.domain.intervals import Interval, gaps, merge
 from maintctl.domain.policy import MaintenanceType, Policy
 from maintctl.domain.rules import allowed_spans, frozen
 from maintctl.domain.times import ceil_minute
@@ -101,19 +102,8 @@ def find_slots(
 
 def _free(span: Interval, blocked: list[Interval], ends: list[datetime]) -> list[Interval]:
     """The parts of `span` outside `blocked` (merged and sorted; `ends` its ends), by bisection."""
-    free: list[Interval] = []
-    cursor = span.start
     # The first blocked interval ending after the span starts; the rest are in order after it.
-    for i in range(bisect_right(ends, span.start), len(blocked)):
-        item = blocked[i]
-        if item.start >= span.end:
-            break
-        if item.start > cursor:
-            free.append(Interval(cursor, item.start))
-        cursor = max(cursor, item.end)
-    if cursor < span.end:
-        free.append(Interval(cursor, span.end))
-    return free
+    return gaps(span, islice(blocked, bisect_right(ends, span.start), None))
 
 
 def _fill(
