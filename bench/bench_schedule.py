@@ -39,7 +39,7 @@ from maintctl.services import schedule
 from maintctl.services.deps import Deps
 from maintctl.store import migrate
 from maintctl.store.db import Database
-from maintctl.store.tables import SystemRow, WindowRow
+from maintctl.store.tables import SHORT_S, SystemRow, WindowRow
 
 FIXED_NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 # A Sunday (the first of its month, so the primary and extended windows both fall on it): the day a
@@ -216,6 +216,7 @@ def generate(n: int, seed: int = SEED) -> Iterator[tuple[dict[str, Any], list[di
                 "start_at": start,
                 "end_at": end,
                 "active": status != "cancelled",
+                "long": duration > SHORT_S,
             }
             for s in sorted(held)
         ]

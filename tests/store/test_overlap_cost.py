@@ -145,3 +145,21 @@ def test_a_long_window_over_the_span_is_still_found(db: Database) -> None:
         assert "MNT-2027-9999" in {b.id for b in store.bookings(session, ["batch"], SPAN)}
         assert "MNT-2027-9999" in {w.id for w in store.overlapping(session, SPAN)}
         assert "MNT-2027-9999" in {w.id for w in store.overlapping(session, SPAN, ["batch"])}
+
+
+@pytest.mark.parametrize(
+    "offset",
+    [timedelta(0), timedelta(days=200), bounds.MAX_WINDOW - timedelta(hours=1)],
+    ids=["its first hour", "its middle", "its last hour"],
+)
+def test_a_window_of_the_maximum_length_is_found_by_any_hour_it_holds(
+    db: Database, offset: timedelta
+) -> None:
+    # The long half of SQLite's query reads ends up to the span's end plus the cap: the edge.
+    with db.write() as session:
+        store.add(session, window(1, T0, bounds.MAX_WINDOW, systems=("db",)), None)
+    span = Interval(T0 + offset, T0 + offset + timedelta(hours=1))
+    with db.read() as session:
+        assert [b.id for b in store.bookings(session, ["db"], span)] == ["MNT-2027-0001"]
+        assert [w.id for w in store.overlapping(session, span)] == ["MNT-2027-0001"]
+        assert [w.id for w in store.overlapping(session, span, ["db"])] == ["MNT-2027-0001"]

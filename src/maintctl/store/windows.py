@@ -195,15 +195,17 @@ def _during(
 
     PostgreSQL: one range test, served by the GiST index / exclusion constraint. SQLite: short
     rows by their start with a fixed look-back (they cannot start earlier and still reach the
-    span), long rows by their end (a partial index holds only them). Neither depends on the
-    longest window ever stored, and cancelled rows widen nothing.
+    span), long rows by their end (a partial index holds only them), which can lie no later than
+    the span's end plus the longest any window may last, so the future's long windows are not
+    all read. Neither depends on the longest window ever stored, and cancelled rows widen
+    nothing.
     """
     if session.get_bind().dialect.name == "postgresql":
         wanted = func.tstzrange(span.start, span.end)
         return [func.tstzrange(start, end).bool_op("&&")(wanted)]
     return [
         and_(start >= span.start - SHORT, start < span.end, end > span.start),
-        and_(long, end > span.start, start < span.end),
+        and_(long, end > span.start, end <= span.end + bounds.MAX_WINDOW, start < span.end),
     ]
 
 
