@@ -126,10 +126,10 @@ class LocalTransport:
 
     def who(self) -> Principal:
         """The OS user, with admin rights; with --as, that account (services.local_principal)."""
-        from maintctl.domain.roles import Principal, Role
+        from maintctl.domain.roles import Principal
 
         if not self.settings.as_user:
-            return Principal(self.settings.os_user(), Role.ADMIN)
+            return Principal.local_admin(self.settings.os_user())
         from maintctl.services import accounts
 
         with self.deps.db.read() as session:

@@ -69,6 +69,11 @@ class Principal:
     token_issuer: str | None = None
     local_user: str | None = None
 
+    @classmethod
+    def local_admin(cls, os_user: str) -> Principal:
+        """Local mode without --as: whoever can open the database file may do anything."""
+        return cls(os_user, Role.ADMIN, local_user=os_user)
+
     @property
     def credential(self) -> dict[str, object]:
         """How this principal proved who it is, for the audit trails."""

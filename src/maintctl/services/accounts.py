@@ -97,7 +97,7 @@ def authenticate(session: Session, secret: str | None) -> Principal:
 def local_principal(session: Session, os_user: str, as_user: str | None) -> Principal:
     """Local mode: the OS user with admin rights, or the named account (`--as`)."""
     if not as_user:
-        return Principal(os_user, Role.ADMIN, local_user=os_user)
+        return Principal.local_admin(os_user)
     row = store.user(session, as_user)
     if row is None or row.disabled:
         raise Unauthenticated(
