@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 
 from maintctl.services import windows
 from maintctl.services.deps import Deps
-from maintctl.store import migrate
+from maintctl.store import audit, migrate
 from maintctl.store.db import Database
 from maintctl.store.tables import IdCounterRow, SystemRow
 from tests.conftest import ALICE, PLANNED_OUTAGE
@@ -72,3 +72,27 @@ def test_it_seeds_counters_and_marks_long_windows_from_what_is_stored(
     with db.write() as session:
         made = windows.create(deps, session, {**PLANNED_OUTAGE, "systems": ["api"]}, ALICE)
     assert made.id == "MNT-2026-0042"
+
+
+def test_a_window_longer_than_the_cap_stored_before_it_is_cancelled_with_its_reason(
+    db: Database, deps: Deps
+) -> None:
+    _at(db, "0002")
+    _insert(db, "EMT-203001010000", None, 24 * 401)  # made before the cap: 401 days
+    _insert(db, "EMT-203101010000", None, 24 * 400)  # exactly the cap: kept
+    _at(db, "head")
+    with db.read() as session:
+        over = windows.require(session, "EMT-203001010000")
+        kept = windows.require(session, "EMT-203101010000")
+        active = dict(session.execute(select(SystemRow.window_id, SystemRow.active)).all())
+    assert over.status.value == "cancelled" and "longer than 400 days" in (over.cancel_reason or "")
+    assert kept.status.value == "draft"
+    assert active == {"EMT-203001010000": False, "EMT-203101010000": True}
+    with db.read() as session:
+        (row,) = audit.history(session, "EMT-203001010000")
+    assert (row.actor, row.action, row.from_status, row.to_status) == (
+        "maintctl-upgrade",
+        "cancel",
+        "draft",
+        "cancelled",
+    )

@@ -8,9 +8,12 @@ Create Date: 2026-11-28
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+from maintctl.store.types import Json, UTCDateTime
 
 revision = "0003_bounds"
 down_revision = "0002"
@@ -18,6 +21,12 @@ branch_labels = None
 depends_on = None
 
 SHORT_S = 86_400  # store/tables.py SHORT_S, frozen here as this revision wrote it
+MAX_WINDOW_S = 400 * 86_400  # domain/bounds.py MAX_WINDOW, frozen likewise
+OVER_CAP = (
+    "longer than 400 days, the longest any window may now last: cancelled by the upgrade to "
+    "maintctl's bounds, so that no overlap question has to read past the cap; create it again as "
+    "windows of at most 400 days"
+)
 _EMT = re.compile(r"^(EMT-\d{12})(?:-(\d+))?$")
 
 
@@ -48,6 +57,58 @@ def upgrade() -> None:
             sqlite_where=sa.text("duration_s > 86400"),
         )
     _seed_counters()
+    _cancel_over_cap()
+
+
+def _cancel_over_cap() -> None:
+    """Cancel, with the reason and an audit row, what the bounds would refuse today.
+
+    A window longer than the cap could be made before the cap existed. SQLite's overlap query reads
+    long windows only up to the cap past a span, so such a row would no longer be seen as holding
+    its systems; cancelled, it holds nothing and stays on record.
+    """
+    bind = op.get_bind()
+    found = bind.execute(
+        sa.text(
+            "SELECT id, status FROM windows WHERE duration_s > :cap AND status <> 'cancelled'"
+        ).bindparams(cap=MAX_WINDOW_S)
+    ).all()
+    for window_id, status in found:
+        bind.execute(
+            sa.text(
+                "UPDATE windows SET status = 'cancelled', cancel_reason = :reason, "
+                "version = version + 1 WHERE id = :id"
+            ).bindparams(reason=OVER_CAP, id=window_id)
+        )
+        bind.execute(
+            sa.text("UPDATE window_systems SET active = false WHERE window_id = :id").bindparams(
+                id=window_id
+            )
+        )
+        audit = sa.table(
+            "audit",
+            sa.column("window_id"),
+            sa.column("at", UTCDateTime),
+            sa.column("actor"),
+            sa.column("action"),
+            sa.column("from_status"),
+            sa.column("to_status"),
+            sa.column("detail", Json),
+        )
+        op.bulk_insert(
+            audit,
+            [
+                {
+                    "window_id": window_id,
+                    "at": datetime.now(UTC),
+                    "actor": "maintctl-upgrade",
+                    "action": "cancel",
+                    "from_status": status,
+                    "to_status": "cancelled",
+                    "detail": {"comment": OVER_CAP},
+                }
+            ],
+        )
 
 
 def _seed_counters() -> None:
