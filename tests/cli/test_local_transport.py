@@ -230,10 +230,8 @@ def test_local_mode_imports_no_web_stack_and_policy_show_no_database(tmp_path: A
     assert loaded([["policy", "show"]], web | {"sqlalchemy"}) == "[]"
     loaded([["db", "upgrade"]], set())  # Alembic loads when the schema needs it, and only then
     assert loaded([["window", "list"], ["window", "list", "--json"]], web) == "[]"
-    every = [["user", "list"], ["token", "list"], ["audit"], ["calendar"]]
+    every = [["user", "list"], ["token", "list"], ["audit"], ["calendar"], ["calendars", "status"]]
     assert loaded(every, web) == "[]"
-    # The feeds' status reads httpx's and icalendar's modules (services/feeds.py); no web app.
-    assert loaded([["calendars", "status"]], web - {"httpx", "icalendar"}) == "[]"
     # The export writes RFC 5545 with icalendar; the web stack it still does without.
     assert loaded([["calendar", "export"]], web - {"icalendar"}) == "[]"
 
