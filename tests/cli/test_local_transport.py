@@ -169,7 +169,7 @@ def test_a_user_and_a_token_made_locally_answer_alike(
     here = local.request("POST", "/api/v1/users/carol/role", json={"role": "requester"})
     there = http.request("POST", "/api/v1/users/dave/role", json={"role": "requester"})
     assert _seen(here)[1]["role"] == _seen(there)[1]["role"] == "requester"
-    revoked = local.request("POST", f"/api/v1/tokens/{here_id(local)}/revoke")
+    revoked = local.request("POST", f"/api/v1/tokens/{_token_of_carol(local)}/revoke")
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     # The audit trail is one page of 2 here; its Link header names the next, as the API's.
     assert _seen(local.request("GET", "/api/v1/audit", params={"limit": 2})) == _seen(
@@ -177,7 +177,7 @@ def test_a_user_and_a_token_made_locally_answer_alike(
     )
 
 
-def here_id(local: LocalTransport) -> int:
+def _token_of_carol(local: LocalTransport) -> int:
     tokens = local.request("GET", "/api/v1/tokens").json()
     return int(next(t["id"] for t in tokens if t["name"] == "carol"))
 
