@@ -14,7 +14,7 @@ from maintctl.api.app import create_app
 from maintctl.api.handlers import ROUTES
 from maintctl.cli.transport import LocalTransport
 from maintctl.config import Settings
-from maintctl.services import windows
+from maintctl.services import calendar, windows
 from maintctl.services.deps import Deps
 from tests.conftest import ALICE, PLANNED_OUTAGE
 
@@ -25,7 +25,8 @@ GOOD.pop("end")
 GOOD["duration"] = "1h"
 
 # (method, path, params, json, headers): reads, and refusals that write nothing, so the order
-# in which the two transports run them does not matter. 36 cases.
+# in which the two transports run them does not matter. 36 cases, then 34 for accounts,
+# the calendar and its feed, and the outside calendars.
 CASES: list[tuple[str, str, dict[str, Any] | None, Any, dict[str, str] | None]] = [
     ("GET", W, None, None, None),
     ("GET", W, {"limit": 1}, None, None),
@@ -69,8 +70,42 @@ CASES: list[tuple[str, str, dict[str, Any] | None, Any, dict[str, str] | None]] 
     ("POST", f"{ONE}/cancel", None, {}, None),
     ("POST", f"{ONE}/approve", None, {"comment": "ok"}, None),
     ("POST", f"{W}/MNT-2026-9999/submit", None, None, None),
+    ("GET", "/api/v1/users", None, None, None),
+    ("GET", "/api/v1/tokens", None, None, None),
+    ("GET", "/api/v1/audit", None, None, None),
+    ("GET", "/api/v1/audit", {"limit": 1}, None, None),
+    ("GET", "/api/v1/audit", {"limit": 1, "before": 5}, None, None),
+    ("GET", "/api/v1/audit", {"limit": 0}, None, None),
+    ("GET", "/api/v1/audit", {"limit": 100_000}, None, None),
+    ("GET", "/api/v1/audit", {"limit": "x"}, None, None),
+    ("GET", "/api/v1/audit", {"before": 0}, None, None),
+    ("GET", "/api/v1/audit", {"before": 2**63}, None, None),
+    ("POST", "/api/v1/users", None, {"name": "carol"}, None),
+    ("POST", "/api/v1/users", None, {"name": "carol", "role": "king"}, None),
+    ("POST", "/api/v1/users", None, {"name": "carol", "role": "viewer", "age": 3}, None),
+    ("POST", "/api/v1/users", None, None, None),
+    ("POST", "/api/v1/users/nobody/disable", None, None, None),
+    ("POST", "/api/v1/users/nobody/role", None, {"role": "viewer"}, None),
+    ("POST", "/api/v1/users/nobody/role", None, {}, None),
+    ("POST", "/api/v1/tokens", None, {"name": 5}, None),
+    ("POST", "/api/v1/tokens", None, {"colour": "red"}, None),
+    ("POST", "/api/v1/tokens/abc/revoke", None, None, None),
+    ("POST", "/api/v1/tokens/999/revoke", None, None, None),
+    ("GET", "/api/v1/calendar", {"month": "2026-12"}, None, None),
+    ("GET", "/api/v1/calendar", {"month": "2026-13"}, None, None),
+    ("GET", "/api/v1/calendar", {"month": "9999-12"}, None, None),
+    ("GET", "/api/v1/calendar", None, None, None),
+    ("GET", "/calendar.ics", None, None, None),
+    ("GET", "/calendar.ics", None, None, {"If-None-Match": "*"}),
+    ("GET", "/calendar.ics", None, None, {"If-None-Match": 'W/"stale", "other"'}),
+    ("GET", "/calendar.ics", {"token": "ignored-in-local-mode"}, None, None),
+    ("GET", "/api/v1/calendars", None, None, None),
+    ("POST", "/api/v1/calendars/refresh", None, None, None),
+    ("GET", "/api/v1/nothing-here", None, None, None),
+    ("DELETE", "/api/v1/users", None, None, None),
+    ("GET", "/healthz", None, None, None),
 ]
-HEADERS = ("content-type", "etag", "link", "location", "www-authenticate")
+HEADERS = ("content-type", "etag", "link", "location", "www-authenticate", "cache-control")
 
 
 @pytest.fixture
@@ -123,12 +158,47 @@ def test_a_successful_create_answers_alike(both: tuple[LocalTransport, TestClien
     assert here[0] == 201 and same(here) == same(there)
 
 
+def test_a_user_and_a_token_made_locally_answer_alike(
+    both: tuple[LocalTransport, TestClient],
+) -> None:
+    local, http = both
+    users = "/api/v1/users"
+    here = local.request("POST", users, json={"name": "carol", "role": "viewer"})
+    there = http.request("POST", users, json={"name": "dave", "role": "viewer"})
+    assert (here.status_code, sorted(here.json())) == (201, sorted(there.json()))
+    here = local.request("POST", "/api/v1/users/carol/role", json={"role": "requester"})
+    there = http.request("POST", "/api/v1/users/dave/role", json={"role": "requester"})
+    assert _seen(here)[1]["role"] == _seen(there)[1]["role"] == "requester"
+    revoked = local.request("POST", f"/api/v1/tokens/{_token_of_carol(local)}/revoke")
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    # The audit trail is one page of 2 here; its Link header names the next, as the API's.
+    assert _seen(local.request("GET", "/api/v1/audit", params={"limit": 2})) == _seen(
+        http.get("/api/v1/audit", params={"limit": 2})
+    )
+
+
+def _token_of_carol(local: LocalTransport) -> int:
+    tokens = local.request("GET", "/api/v1/tokens").json()
+    return int(next(t["id"] for t in tokens if t["name"] == "carol"))
+
+
+def test_the_local_calendar_feed_comes_in_pieces_with_the_same_bytes(
+    both: tuple[LocalTransport, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local, http = both
+    monkeypatch.setattr(calendar, "CHUNK_BYTES", 64)  # the 2 windows' events: several pieces
+    pieces = list(local.request("GET", "/calendar.ics").iter_bytes())
+    assert len(pieces) > 2 and b"".join(pieces) == http.get("/calendar.ics").content
+    assert max(len(p) for p in pieces) < 64 + 2_000  # one event past the mark at most
+
+
 def test_a_route_not_in_the_table_still_works_through_the_full_app(
     both: tuple[LocalTransport, TestClient],
 ) -> None:
     local, http = both
-    assert not any(r.path == "/api/v1/users" for r in ROUTES)
-    assert _seen(local.request("GET", "/api/v1/users")) == _seen(http.get("/api/v1/users"))
+    assert not any(r.path == "/healthz" for r in ROUTES)
+    assert _seen(local.request("GET", "/healthz")) == _seen(http.get("/healthz"))
+    assert local._app is not None  # built for /healthz alone
 
 
 def test_local_mode_imports_no_web_stack_and_policy_show_no_database(tmp_path: Any) -> None:
@@ -160,3 +230,20 @@ def test_local_mode_imports_no_web_stack_and_policy_show_no_database(tmp_path: A
     assert loaded([["policy", "show"]], web | {"sqlalchemy"}) == "[]"
     loaded([["db", "upgrade"]], set())  # Alembic loads when the schema needs it, and only then
     assert loaded([["window", "list"], ["window", "list", "--json"]], web) == "[]"
+    every = [["user", "list"], ["token", "list"], ["audit"], ["calendar"], ["calendars", "status"]]
+    assert loaded(every, web) == "[]"
+    # The export writes RFC 5545 with icalendar; the web stack it still does without.
+    assert loaded([["calendar", "export"]], web - {"icalendar"}) == "[]"
+
+
+def test_no_cli_request_in_local_mode_needs_the_full_app(deps: Deps) -> None:
+    """Every route the API serves under /api/v1 and /calendar.ics is in ROUTES (the CLI's)."""
+    from maintctl.api.app import create_app
+
+    served = {
+        (method.upper(), path)
+        for path, operations in create_app(deps).openapi()["paths"].items()
+        if path.startswith(("/api/", "/calendar"))
+        for method in operations
+    }
+    assert served == {(r.method, r.path) for r in ROUTES}

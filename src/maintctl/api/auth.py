@@ -53,4 +53,5 @@ Who = Annotated[Principal, Depends(_principal)]
 # For routers whose every route only needs a known caller, whatever the role.
 AUTHENTICATED = [Depends(_principal)]
 FEED_READER = [Depends(_feed_principal)]
+FeedReader = Annotated[Principal, Depends(_feed_principal)]
 IfMatch = Annotated[int | None, Depends(_version)]

@@ -6,12 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from icalendar import Event
-
-from maintctl.calendars import ical
 from maintctl.config import CalendarFeed
 from maintctl.domain import bounds
 from maintctl.domain.errors import Problem
@@ -19,6 +16,11 @@ from maintctl.domain.intervals import Interval
 from maintctl.domain.model import CalendarEvent, ItemKind, Severity
 from maintctl.domain.times import format_duration, format_instant
 from maintctl.store.feeds import Cached, source_hash
+
+if TYPE_CHECKING:
+    from icalendar import Event
+
+    from maintctl.calendars import ical
 
 REFRESH_FIX = "run maintctl calendars refresh (maintctl serve does it on a timer)"
 
@@ -172,6 +174,9 @@ def parse_download(feed: CalendarFeed, data: bytes, where: str) -> ical._Occurre
 def _parse(
     feed: CalendarFeed, data: bytes, where: str, fix: str, explain: bool = True
 ) -> ical._Occurrences:
+    # Read here, not at import: `calendars status` and a config without feeds never parse.
+    from maintctl.calendars import ical
+
     try:
         return ical.parse(data)
     except ical.ICalError as exc:
@@ -182,6 +187,8 @@ def _parse(
 def _events(
     feed: CalendarFeed, occurrences: ical._Occurrences, span: Interval
 ) -> list[CalendarEvent]:
+    from maintctl.calendars import ical
+
     try:
         components = ical.occurrences(occurrences, span)
     except ical.TooManyEvents as exc:
@@ -198,6 +205,8 @@ def _events(
 
 
 def _event(feed: CalendarFeed, component: Event) -> CalendarEvent:
+    from maintctl.calendars import ical
+
     # recurring_ical_events sets DTEND on every occurrence, computing it from DURATION or,
     # when both are missing, as zero length (one day for an all-day event).
     return CalendarEvent(

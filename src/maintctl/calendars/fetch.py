@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
-
 from maintctl.domain import bounds
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class FetchError(Exception):
@@ -39,6 +41,8 @@ def fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    import httpx  # here: `calendars status` reads safe_url and never fetches
+
     where = safe_url(url)
     # `from None` throughout: httpx errors carry the request, whose URL may hold credentials.
     try:

@@ -11,6 +11,7 @@ from maintctl.cli.client import client_file, connect
 from maintctl.cli.output import (
     WINDOW_COLUMNS,
     console,
+    errors,
     print_json,
     safe,
     short,
@@ -18,6 +19,8 @@ from maintctl.cli.output import (
     window_rows,
 )
 from maintctl.cli.paths import account, path
+from maintctl.cli.window import next_link
+from maintctl.domain.bounds import PAGE_DEFAULT, PAGE_MAX
 
 user_app = typer.Typer(help="Accounts and their roles (admin).")
 token_app = typer.Typer(help="API tokens.")
@@ -168,14 +171,27 @@ def login(
 
 
 @approvals_app.command("pending")
-def approvals_pending(as_json: JsonOpt = False) -> None:
+def approvals_pending(
+    limit: Annotated[
+        int | None,
+        typer.Option(help=f"how many to show (default {PAGE_DEFAULT}, at most {PAGE_MAX})"),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Windows whose next approval level you may sign now."""
     with connect() as api:
-        waiting = api.json("GET", "/api/v1/approvals/pending")
+        response = api.call(
+            "GET", "/api/v1/approvals/pending", params={} if limit is None else {"limit": limit}
+        )
+    waiting = response.json()
     if as_json:
         print_json(waiting)
-        return
-    if not waiting:
+    elif not waiting:
         console.print("Nothing waits for your signature.")
-        return
-    console.print(table("Waiting for you", WINDOW_COLUMNS, window_rows(waiting), wide=1))
+    else:
+        console.print(table("Waiting for you", WINDOW_COLUMNS, window_rows(waiting), wide=1))
+    if next_link(response):  # on stderr, as window list says it: --json stays one array
+        errors.print(
+            f"Showing the first {len(waiting)}; see more with --limit N (up to {PAGE_MAX}).",
+            markup=False,
+        )

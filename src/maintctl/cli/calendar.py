@@ -44,9 +44,12 @@ def export(
 ) -> None:
     """Write the windows of the last year and to come as an iCalendar feed (or /calendar.ics)."""
     with connect() as api:
-        body = api.call("GET", "/calendar.ics").content
-    if output is None:
-        typer.echo(body.decode("utf-8"), nl=False)
-    else:
-        output.write_bytes(body)
-        console.print(f"Wrote {output}")
+        # Piece by piece: in local mode the feed is read from the database as it is written.
+        pieces = api.call("GET", "/calendar.ics").iter_bytes()
+        if output is None:
+            for piece in pieces:
+                typer.echo(piece, nl=False)
+            return
+        with output.open("wb") as handle:
+            handle.writelines(pieces)
+    console.print(f"Wrote {output}")

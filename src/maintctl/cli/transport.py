@@ -7,11 +7,19 @@ import importlib
 import inspect
 import json
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from types import UnionType
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin, get_type_hints
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 if TYPE_CHECKING:
     from maintctl.api.handlers import Route
@@ -37,12 +45,37 @@ class Headers(dict[str, str]):
 
 
 class LocalResponse:
-    """The part of httpx.Response the CLI reads."""
+    """The part of httpx.Response the CLI reads.
 
-    def __init__(self, status_code: int, headers: dict[str, str], content: bytes) -> None:
+    A streamed body (`pieces`) is read as it is asked for: `iter_bytes` keeps one piece in
+    memory at a time; `content` joins them all, once.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: dict[str, str],
+        content: bytes = b"",
+        pieces: Iterable[bytes] | None = None,
+    ) -> None:
         self.status_code = status_code
         self.headers = Headers(headers)
-        self.content = content
+        self._content = content
+        self._pieces = pieces
+
+    @property
+    def content(self) -> bytes:
+        if self._pieces is not None:
+            self._content, self._pieces = b"".join(self._pieces), None
+        return self._content
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The body piece by piece, as httpx.Response.iter_bytes gives it."""
+        if self._pieces is None:
+            yield self._content
+            return
+        pieces, self._pieces = self._pieces, None
+        yield from (piece for piece in pieces if piece)
 
     @property
     def text(self) -> str:
@@ -60,6 +93,8 @@ def _query_text(value: Any) -> str:
 
 
 def _strip_optional(annotation: Any) -> Any:
+    if get_origin(annotation) is Annotated:  # bounds aside: list[str] or not
+        annotation = get_args(annotation)[0]
     args = [a for a in get_args(annotation) if a is not type(None)]
     optional = get_origin(annotation) in (Union, UnionType) and len(args) == 1
     return args[0] if optional else annotation
@@ -77,7 +112,7 @@ class _Handler:
     def load(cls, target: str) -> _Handler:
         module, name = target.split(":")
         function = getattr(importlib.import_module(module), name)
-        hints = get_type_hints(function)
+        hints = get_type_hints(function, include_extras=True)  # bounds, as the route's Query
         return cls(function, list(inspect.signature(function).parameters.values()), hints)
 
 
@@ -185,6 +220,7 @@ class LocalTransport:
         headers: dict[str, str],
         instance: str,
     ) -> LocalResponse:
+        from maintctl.api.handlers import NO_BODY
         from maintctl.api.problems import (
             PROBLEM_JSON,
             UNAUTHENTICATED_HEADERS,
@@ -206,11 +242,14 @@ class LocalTransport:
             refusal = problem_body(exc.kind, exc.problems, instance)
             extra = UNAUTHENTICATED_HEADERS if refusal["status"] == 401 else {}
             return _reply_json(refusal["status"], refusal, PROBLEM_JSON, extra)
+        if reply.status in NO_BODY:
+            return LocalResponse(reply.status, reply.headers)
         if reply.media_type == "application/json":
             return _reply_json(reply.status, reply.body, reply.media_type, reply.headers)
-        content = str(reply.body).encode("utf-8")
-        kind = f"{reply.media_type}; charset=utf-8"
-        return LocalResponse(reply.status, {**reply.headers, "content-type": kind}, content)
+        kind = {**reply.headers, "content-type": f"{reply.media_type}; charset=utf-8"}
+        if reply.stream is not None:
+            return LocalResponse(reply.status, kind, pieces=reply.stream)
+        return LocalResponse(reply.status, kind, str(reply.body).encode("utf-8"))
 
     def _arguments(
         self,
@@ -237,8 +276,17 @@ class LocalTransport:
                 kwargs[name] = self.who()
             elif name == "version":
                 kwargs[name] = _if_match(headers)
+            elif name == "if_none_match":
+                kwargs[name] = _header(headers, "if-none-match")
             elif name in path_params:
-                kwargs[name] = path_params[name]
+                given = path_params[name]
+                if hint is str:
+                    kwargs[name] = given
+                    continue
+                try:  # as FastAPI reads a typed path parameter: {token_id} is an int
+                    kwargs[name] = _adapter(hint).validate_python(given)
+                except ValidationError as exc:
+                    errors.extend({**e, "loc": (name,)} for e in exc.errors())
             elif isinstance(hint, type) and issubclass(hint, BaseModel):
                 if body is None:  # as FastAPI words a missing body
                     errors.append({"loc": ("body",), "msg": "Field required"})
@@ -283,9 +331,13 @@ def _adapter(hint: Any) -> Any:
     return TypeAdapter(hint)
 
 
+def _header(headers: dict[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name), None)
+
+
 def _if_match(headers: dict[str, str]) -> int | None:
     """As api/auth.py reads If-Match: "3" or W/"3"; None for absent or *."""
-    given = next((v for k, v in headers.items() if k.lower() == "if-match"), None)
+    given = _header(headers, "if-match")
     if given is None or given.strip() == "*":
         return None
     text = given.strip().removeprefix("W/").strip('"')

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from maintctl.domain import bounds, ics, rules
+from maintctl.domain import bounds, rules
 from maintctl.domain.errors import Problem, RuleViolation
 from maintctl.domain.intervals import Interval
 from maintctl.domain.model import Conflict, ItemKind, Severity, Status
@@ -77,17 +77,18 @@ def month_items(deps: Deps, session: Session, span: Interval) -> list[Conflict]:
                     note.title or note.name,
                 )
             )
-    events = deps.events(span)
-    items.extend(
-        Conflict(e.kind, e.calendar, e.start, e.end, e.severity, e.summary)
-        for e in events
-        if e.kind != ItemKind.ONCALL
-    )
-    items.extend(
-        c
-        for c in rules.calendar_conflicts(span, events, deps.feeds.oncall_calendars())
-        if c.start == c.end  # handoffs; a month's gaps are noise on the grid
-    )
+    if deps.config.calendars:  # none configured: their reader (and icalendar) stays unloaded
+        events = deps.events(span)
+        items.extend(
+            Conflict(e.kind, e.calendar, e.start, e.end, e.severity, e.summary)
+            for e in events
+            if e.kind != ItemKind.ONCALL
+        )
+        items.extend(
+            c
+            for c in rules.calendar_conflicts(span, events, deps.feeds.oncall_calendars())
+            if c.start == c.end  # handoffs; a month's gaps are noise on the grid
+        )
     items.sort(key=lambda c: (c.start, c.kind.value, c.name))
     return items
 
@@ -108,6 +109,8 @@ def export_tag(deps: Deps, session: Session) -> str:
 def export(deps: Deps) -> Iterator[bytes]:
     """Windows that ended within the last year or are still to come, cancelled ones included
     so subscribers see them go, as RFC 5545 in pieces; at most EXPORT_MAX_EVENTS, the latest."""
+    from maintctl.domain import ics  # icalendar: the export's alone, not the month view's
+
     now = deps.clock()
     with deps.db.read() as session:
         rows = feed.windows(session, now - EXPORT_HISTORY, bounds.EXPORT_MAX_EVENTS)

@@ -2,27 +2,36 @@
 
 Each handler is a plain function; its parameters say what it needs, by name:
 `deps` (Deps), `config` (Config only: no database), `who` (the caller's Principal),
-`version` (If-Match), `body` (a pydantic model), the path's `{names}`, and query
-parameters (typed; defaults as declared). It returns a Reply or raises MaintctlError.
-The FastAPI routes in api/routes/ are thin wrappers that call them; the CLI's local
-transport (cli/client.py) calls them straight from ROUTES, without building the web app.
-A route not in ROUTES still works in local mode, through the full app (slower).
+`version` (If-Match), `if_none_match` (that header, as given), `body` (a pydantic model),
+the path's `{names}` (typed), and query parameters (typed, bounds in Annotated; defaults
+as declared). It returns a Reply or raises MaintctlError. The FastAPI routes in api/routes/
+are thin wrappers that call them; the CLI's local transport (cli/transport.py) calls them
+straight from ROUTES, without building the web app. A route not in ROUTES still works in
+local mode, through the full app (slower).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+NO_BODY = (204, 304)  # statuses that carry neither a body nor a Content-Type
 
 
 @dataclass
 class Reply:
-    """What a handler answers: a JSON-able body (or text for other media types)."""
+    """What a handler answers: a JSON-able body (or text for other media types).
+
+    `stream`, when given, is the body in pieces of bytes, sent as they come: a large
+    answer (the calendar feed) is never held whole in memory.
+    """
 
     body: Any = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     media_type: str = "application/json"
+    stream: Iterable[bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,9 @@ class Route:
 _W = "maintctl.api.handlers.windows:"
 _S = "maintctl.api.handlers.schedule:"
 _M = "maintctl.api.handlers.meta:"
+_A = "maintctl.api.handlers.accounts:"
+_C = "maintctl.api.handlers.calendar:"
+_F = "maintctl.api.handlers.feeds:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -58,4 +70,16 @@ ROUTES = (
     Route("GET", "/api/v1/policy", _M + "policy"),
     Route("GET", "/api/v1/template", _M + "blank_template"),
     Route("GET", "/api/v1/me", _M + "me"),
+    Route("POST", "/api/v1/users", _A + "add_user"),
+    Route("GET", "/api/v1/users", _A + "list_users"),
+    Route("POST", "/api/v1/users/{name}/disable", _A + "disable_user"),
+    Route("POST", "/api/v1/users/{name}/role", _A + "change_role"),
+    Route("POST", "/api/v1/tokens", _A + "create_token"),
+    Route("GET", "/api/v1/tokens", _A + "list_tokens"),
+    Route("POST", "/api/v1/tokens/{token_id}/revoke", _A + "revoke_token"),
+    Route("GET", "/api/v1/audit", _A + "audit_trail"),
+    Route("GET", "/api/v1/calendar", _C + "month"),
+    Route("GET", "/calendar.ics", _C + "feed"),
+    Route("GET", "/api/v1/calendars", _F + "status"),
+    Route("POST", "/api/v1/calendars/refresh", _F + "refresh"),
 )

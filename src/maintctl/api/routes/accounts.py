@@ -1,109 +1,63 @@
-"""/api/v1/users and /api/v1/tokens: accounts and their API tokens."""
+"""/api/v1/users, /api/v1/tokens and /api/v1/audit: accounts, their API tokens, their events.
+
+Thin wrappers: the bodies are in api/handlers/accounts.py, which the CLI's local mode calls too.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict
 
-from maintctl.api import shapes
 from maintctl.api.auth import Who
-from maintctl.api.deps import AppDeps
+from maintctl.api.deps import AppDeps, answer
+from maintctl.api.handlers import accounts as handlers
+from maintctl.api.handlers.accounts import NewRole, NewToken, NewUser
 from maintctl.domain import bounds
-from maintctl.domain.times import format_instant
-from maintctl.services import accounts
-from maintctl.services.accounts import MAX_TOKEN_ID, Account, IssuedToken, TokenInfo
+from maintctl.services.accounts import MAX_TOKEN_ID
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
-
-class NewUser(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str
-    role: str
-    email: str = ""
+OBJECT = dict[str, Any]
+OBJECTS = list[dict[str, Any]]
 
 
-class NewRole(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    role: str
+@router.post("/users", status_code=201, response_model=OBJECT)
+def add_user(deps: AppDeps, who: Who, body: NewUser, response: Response) -> Any:
+    return answer(handlers.add_user(deps, who, body), response)
 
 
-class NewToken(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: str | None = None
+@router.get("/users", response_model=OBJECTS)
+def list_users(deps: AppDeps, who: Who, response: Response) -> Any:
+    return answer(handlers.list_users(deps, who), response)
 
 
-def _account(a: Account) -> dict[str, Any]:
-    return {
-        "name": a.name,
-        "role": a.role.value,
-        "email": a.email,
-        "disabled": a.disabled,
-        "created_at": format_instant(a.created_at),
-    }
+@router.post("/users/{name}/disable", response_model=OBJECT)
+def disable_user(deps: AppDeps, who: Who, name: str, response: Response) -> Any:
+    return answer(handlers.disable_user(deps, who, name), response)
 
 
-def _issued(t: IssuedToken) -> dict[str, Any]:
-    # The only response that ever carries a token: the caller sees it once.
-    return {"name": t.account.name, "role": t.account.role.value, "token": t.secret, "id": t.id}
+@router.post("/users/{name}/role", response_model=OBJECT)
+def change_role(deps: AppDeps, who: Who, name: str, body: NewRole, response: Response) -> Any:
+    return answer(handlers.change_role(deps, who, name, body), response)
 
 
-def _token(t: TokenInfo) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "name": t.name,
-        "created_at": format_instant(t.created_at),
-        "revoked_at": format_instant(t.revoked_at) if t.revoked_at else None,
-        "issued_by": t.issued_by,
-    }
+@router.post("/tokens", status_code=201, response_model=OBJECT)
+def create_token(deps: AppDeps, who: Who, body: NewToken, response: Response) -> Any:
+    return answer(handlers.create_token(deps, who, body), response)
 
 
-@router.post("/users", status_code=201)
-def add_user(deps: AppDeps, who: Who, body: NewUser) -> dict[str, Any]:
-    with deps.db.write() as session:
-        issued = accounts.add_user(session, who, body.name, body.role, body.email, deps.clock())
-    return _issued(issued)
+@router.get("/tokens", response_model=OBJECTS)
+def list_tokens(deps: AppDeps, who: Who, response: Response) -> Any:
+    return answer(handlers.list_tokens(deps, who), response)
 
 
-@router.get("/users")
-def list_users(deps: AppDeps, who: Who) -> list[dict[str, Any]]:
-    with deps.db.read() as session:
-        return [_account(a) for a in accounts.list_users(session, who)]
+@router.post("/tokens/{token_id}/revoke", response_model=OBJECT)
+def revoke_token(deps: AppDeps, who: Who, token_id: int, response: Response) -> Any:
+    return answer(handlers.revoke_token(deps, who, token_id), response)
 
 
-@router.post("/users/{name}/disable")
-def disable_user(deps: AppDeps, who: Who, name: str) -> dict[str, Any]:
-    with deps.db.write() as session:
-        return _account(accounts.disable_user(session, who, name, deps.clock()))
-
-
-@router.post("/users/{name}/role")
-def change_role(deps: AppDeps, who: Who, name: str, body: NewRole) -> dict[str, Any]:
-    with deps.db.write() as session:
-        return _account(accounts.change_role(session, who, name, body.role, deps.clock()))
-
-
-@router.post("/tokens", status_code=201)
-def create_token(deps: AppDeps, who: Who, body: NewToken) -> dict[str, Any]:
-    with deps.db.write() as session:
-        return _issued(accounts.create_token(session, who, body.name, deps.clock()))
-
-
-@router.get("/tokens")
-def list_tokens(deps: AppDeps, who: Who) -> list[dict[str, Any]]:
-    with deps.db.read() as session:
-        return [_token(t) for t in accounts.list_tokens(session, who)]
-
-
-@router.post("/tokens/{token_id}/revoke")
-def revoke_token(deps: AppDeps, who: Who, token_id: int) -> dict[str, Any]:
-    with deps.db.write() as session:
-        return _token(accounts.revoke_token(session, who, token_id, deps.clock()))
-
-
-@router.get("/audit", tags=["audit"])
+@router.get("/audit", tags=["audit"], response_model=OBJECTS)
 def audit_trail(
     deps: AppDeps,
     who: Who,
@@ -112,12 +66,6 @@ def audit_trail(
     before: Annotated[
         int | None, Query(ge=1, le=MAX_TOKEN_ID, description="the id of the last event seen")
     ] = None,
-) -> list[dict[str, Any]]:
+) -> Any:
     """Account and token events, newest first; the next page in the Link header."""
-    with deps.db.read() as session:
-        rows = [shapes.account_event(r) for r in accounts.audit_trail(session, who, limit, before)]
-    if len(rows) == limit:
-        response.headers["Link"] = (
-            f'</api/v1/audit?limit={limit}&before={rows[-1]["id"]}>; rel="next"'
-        )
-    return rows
+    return answer(handlers.audit_trail(deps, who, limit, before), response)
