@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -104,7 +104,7 @@ IanaZone = Annotated[str, AfterValidator(_zone)]
 class PolicyFieldError(ValueError):
     """A rule across several fields is broken; `path` (below the model) names the field to fix."""
 
-    def __init__(self, path: tuple[str, ...], message: str) -> None:
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
         super().__init__(message)
         self.path = path
 
@@ -155,6 +155,117 @@ class AllowedWindow(_Strict):
         return ZoneInfo(self.zone)
 
 
+# The timeline's parts, in the order a window goes through them; `optional` names some of them.
+TimelinePart = Literal["initial", "reminders", "start", "completion"]
+# Every class of notice an audience may hear (a reminder's kind is reminder-<offset>, e.g.
+# reminder-24h; a rescheduled notice's is rescheduled-<n>): the timeline's, the life cycle's
+# progress updates and overdue alert, and the notices for audiences already told of a window.
+NoticeClass = Literal[
+    "initial", "reminder", "start", "progress", "completion", "overdue", "rescheduled", "cancelled"
+]
+ChannelKind = Literal["chat", "email", "status-page", "webhook"]
+Method = Literal["automated", "manual"]
+NOTICE_CLASSES: tuple[str, ...] = get_args(NoticeClass)
+CHANNEL_KINDS: tuple[str, ...] = get_args(ChannelKind)
+_AUDIENCE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
+
+
+def _repeats(values: list[Any]) -> list[Any]:
+    """The values that occur more than once, each once, in first-seen order."""
+    seen: list[Any] = []
+    out: list[Any] = []
+    for value in values:
+        if value in seen and value not in out:
+            out.append(value)
+        seen.append(value)
+    return out
+
+
+class Notifications(_Strict):
+    """A type's notification timeline (the runbook's Notification Timeline row)."""
+
+    initial: Duration | None = Field(
+        default=None, description="how long before the start the initial notice is due; null: none"
+    )
+    reminders: list[Duration] = Field(
+        default_factory=list, description="how long before the start each reminder is due"
+    )
+    start: bool = Field(default=True, description="a notice when the window actually starts")
+    completion: bool = Field(default=True, description="a notice when it actually completes")
+    optional: list[TimelinePart] = Field(
+        default_factory=list, description="parts only audiences with optional: true hear"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Notifications:
+        # Reminders are written longest first, each strictly shorter than the initial notice, so
+        # the policy's order is the order they fall due and no two share a time or a kind.
+        for i, offset in enumerate(self.reminders):
+            if offset <= timedelta(0):
+                raise PolicyFieldError(
+                    ("reminders", i),
+                    "a reminder 0m before the start is the start notice; use start: true",
+                )
+            if self.initial is not None and offset >= self.initial:
+                raise PolicyFieldError(
+                    ("reminders", i),
+                    f"reminder {format_duration(offset)} is not shorter than the initial notice "
+                    f"{format_duration(self.initial)}; a reminder comes after the initial notice",
+                )
+            if i and offset >= self.reminders[i - 1]:
+                what = "repeats" if offset == self.reminders[i - 1] else "is longer than"
+                raise PolicyFieldError(
+                    ("reminders", i),
+                    f"reminder {format_duration(offset)} {what} the one before it; list "
+                    "reminders once each, longest first",
+                )
+        repeated = _repeats(list(self.optional))
+        if repeated:
+            raise PolicyFieldError(("optional",), f"optional repeats {', '.join(repeated)}")
+        absent = [part for part in self.optional if not self._has(part)]
+        if absent:
+            raise PolicyFieldError(
+                ("optional",),
+                f"optional names {', '.join(absent)}, which this timeline does not have; "
+                "remove it or add it to the timeline",
+            )
+        return self
+
+    def _has(self, part: str) -> bool:
+        if part == "initial":
+            return self.initial is not None
+        if part == "reminders":
+            return bool(self.reminders)
+        return bool(getattr(self, part))
+
+
+class Audience(_Strict):
+    """Who hears which notices, by which kinds of channel (the runbook's Communication Channels)."""
+
+    description: str = ""
+    channels: dict[ChannelKind, Method] = Field(
+        description="each kind of channel it is told by, and whether a person sends (manual)"
+    )
+    notices: list[NoticeClass] = Field(default_factory=list)
+    optional: bool = Field(default=False, description="also hears a timeline's optional parts")
+
+    @field_validator("channels")
+    @classmethod
+    def _some_channel(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            kinds = ", ".join(CHANNEL_KINDS)
+            raise ValueError(f"an audience needs at least one kind of channel: {kinds}")
+        return value
+
+    @field_validator("notices")
+    @classmethod
+    def _once_each(cls, value: list[str]) -> list[str]:
+        repeated = _repeats(value)
+        if repeated:
+            raise ValueError(f"notices repeat {', '.join(repeated)}; list each once")
+        return value
+
+
 class MaintenanceType(_Strict):
     """One maintenance type: how long it may last, how much notice, who signs, when it may run."""
 
@@ -167,6 +278,7 @@ class MaintenanceType(_Strict):
     customer_impacting: bool = True
     ignores_freezes: bool = False
     sla_credits: str = "none"
+    notifications: Notifications = Field(default_factory=Notifications)
 
     @field_validator("approvals")
     @classmethod
@@ -274,6 +386,18 @@ class Policy(_Strict):
     windows: dict[str, AllowedWindow] = Field(default_factory=dict)
     freezes: list[Freeze] = Field(default_factory=list)
     notes: list[CalendarNote] = Field(default_factory=list)
+    audiences: dict[str, Audience] = Field(default_factory=dict)
+
+    @field_validator("audiences")
+    @classmethod
+    def _audience_names(cls, value: dict[str, Audience]) -> dict[str, Audience]:
+        wrong = [name for name in value if not _AUDIENCE_NAME.match(name)]
+        if wrong:
+            raise ValueError(
+                f"audience name {', '.join(map(repr, wrong))} is not 1 to 64 lower-case letters, "
+                "digits and dashes starting with a letter, e.g. customers-all"
+            )
+        return value
 
     @model_validator(mode="after")
     def _windows_exist(self) -> Policy:
