@@ -240,3 +240,104 @@ def test_a_config_file_larger_than_the_bound_is_refused_unread(tmp_path: Path) -
     assert [p.text() for p in exc.value.problems] == [
         f"{path}: is larger than 1,048,576 bytes, too big for a config file"
     ]
+
+
+def test_the_default_timelines_are_the_runbooks_table() -> None:
+    types = load_config(None).policy.types
+    d, h = timedelta(days=1), timedelta(hours=1)
+    table = {
+        name: (t.notifications.initial, t.notifications.reminders, t.notifications.start)
+        for name, t in types.items()
+    }
+    assert table == {
+        "zero-downtime": (24 * h, [], False),
+        "brief-interruption": (48 * h, [24 * h, h], True),
+        "planned-outage": (7 * d, [3 * d, 24 * h], True),
+        "extended-outage": (14 * d, [7 * d, 24 * h], True),
+        "emergency": (None, [], True),
+    }
+    assert all(t.notifications.completion for t in types.values())
+    assert types["zero-downtime"].notifications.optional == ["initial", "completion"]
+
+
+def test_the_default_audiences_are_the_runbooks_channels() -> None:
+    audiences = load_config(None).policy.audiences
+    assert {name: (a.channels, a.manual) for name, a in audiences.items()} == {
+        "internal-engineering": (["chat", "webhook"], []),
+        "internal-all": (["email"], ["email"]),
+        "customers-enterprise": (["email", "status-page"], ["email"]),
+        "customers-all": (["status-page"], []),
+        "partners": (["email"], ["email"]),
+    }
+
+
+def timeline_problems(body: str) -> list[str]:
+    return problems(f"policy:\n  types:\n    planned-outage:\n      notifications:\n{body}")
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "where", "why"),
+    [
+        ("        reminders: [3d, 7d]\n", 5, "reminders.1", "is not shorter than the initial"),
+        ("        reminders: [24h, 3d]\n", 5, "reminders.1", "is longer than the one before"),
+        ("        reminders: [3d, 3d]\n", 5, "reminders.1", "repeats the one before"),
+        ("        reminders: [0m]\n", 5, "reminders.0", "use start: true"),
+        ("        reminders: [401d]\n", 5, "reminders.0", "longer than 400 days"),
+        ("        reminders: [3]\n", 5, "reminders.0", "is not a duration"),
+        ("        initial: 2d\n", 4, "reminders.0", "not shorter than the initial notice 48h"),
+        ("        optional: [reminders, reminders]\n", 5, "optional", "optional repeats"),
+        ("        start: false\n        optional: [start]\n", 6, "optional", "does not have"),
+        ("        optional: [intro]\n", 5, "optional.0", "Input should be"),
+        ("        every: 1h\n", 5, "every", "Extra inputs"),
+    ],
+)
+def test_a_wrong_timeline_is_refused_naming_its_line(
+    body: str, line: int, where: str, why: str
+) -> None:
+    found = timeline_problems(body)
+    assert len(found) == 1
+    prefix = f"maintctl.yaml:{line}: policy.types.planned-outage.notifications.{where}: "
+    assert found[0].startswith(prefix) and why in found[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "where", "why"),
+    [
+        ("    partners: {channels: [fax]}\n", "partners.channels.0", "'chat'"),
+        ("    partners: {channels: []}\n", "partners.channels", "at least one kind"),
+        ("    partners: {channels: [email, email]}\n", "partners.channels", "more than once"),
+        ("    partners: {channels: [chat]}\n", "partners.manual", "not one of its channels"),
+        ("    partners: {notices: [start, start]}\n", "partners.notices", "start is listed"),
+        ("    partners: {notices: [gossip]}\n", "partners.notices.0", "'progress'"),
+        ("    Partners: {channels: [email]}\n", "Partners", "is not 1 to 64 lower-case"),
+        ("    pr: {notices: [initial]}\n", "pr.channels", "Field required"),
+    ],
+)
+def test_a_wrong_audience_is_refused_naming_its_line(body: str, where: str, why: str) -> None:
+    found = problems("policy:\n  audiences:\n" + body)
+    assert len(found) == 1
+    assert found[0].startswith(f"maintctl.yaml:3: policy.audiences.{where}: "), found
+    assert why in found[0]
+
+
+def test_a_team_may_change_a_timeline_and_add_an_audience() -> None:
+    config = parse_config(
+        "policy:\n"
+        "  types:\n"
+        "    planned-outage:\n"
+        "      notifications: {initial: 10d, reminders: [5d, 1h], start: false}\n"
+        "  audiences:\n"
+        "    sre-pager: {channels: [chat], notices: [start, overdue]}\n"
+        "    partners: {channels: [chat], manual: []}\n",
+        "m.yaml",
+    )
+    rule = config.policy.types["planned-outage"].notifications
+    assert (rule.initial, rule.reminders, rule.start, rule.completion) == (
+        timedelta(days=10),
+        [timedelta(days=5), timedelta(hours=1)],
+        False,
+        True,
+    )
+    assert set(config.policy.audiences) >= {"sre-pager", "customers-all"}
+    partners = config.policy.audiences["partners"]
+    assert (partners.channels, partners.is_manual("chat")) == (["chat"], False)

@@ -164,7 +164,6 @@ NoticeClass = Literal[
     "initial", "reminder", "start", "progress", "completion", "overdue", "rescheduled", "cancelled"
 ]
 ChannelKind = Literal["chat", "email", "status-page", "webhook"]
-Method = Literal["automated", "manual"]
 NOTICE_CLASSES: tuple[str, ...] = get_args(NoticeClass)
 CHANNEL_KINDS: tuple[str, ...] = get_args(ChannelKind)
 _AUDIENCE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,63}$")
@@ -179,6 +178,13 @@ def _repeats(values: list[Any]) -> list[Any]:
             out.append(value)
         seen.append(value)
     return out
+
+
+def _once_each(value: list[str]) -> list[str]:
+    repeated = _repeats(value)
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} is listed more than once; list each once")
+    return value
 
 
 class Notifications(_Strict):
@@ -243,27 +249,46 @@ class Audience(_Strict):
     """Who hears which notices, by which kinds of channel (the runbook's Communication Channels)."""
 
     description: str = ""
-    channels: dict[ChannelKind, Method] = Field(
-        description="each kind of channel it is told by, and whether a person sends (manual)"
+    # Lists, not a mapping, so that an override replaces them (mappings merge, lists replace).
+    channels: list[ChannelKind] = Field(description="the kinds of channel it is told by")
+    manual: list[ChannelKind] = Field(
+        default_factory=list, description="those of its channels where a person sends a draft"
     )
     notices: list[NoticeClass] = Field(default_factory=list)
     optional: bool = Field(default=False, description="also hears a timeline's optional parts")
 
     @field_validator("channels")
     @classmethod
-    def _some_channel(cls, value: dict[str, str]) -> dict[str, str]:
+    def _some_channel(cls, value: list[str]) -> list[str]:
         if not value:
             kinds = ", ".join(CHANNEL_KINDS)
             raise ValueError(f"an audience needs at least one kind of channel: {kinds}")
-        return value
+        return _once_each(value)
+
+    @field_validator("manual")
+    @classmethod
+    def _manual_once(cls, value: list[str]) -> list[str]:
+        return _once_each(value)
+
+    @model_validator(mode="after")
+    def _manual_is_a_channel(self) -> Audience:
+        stray = [kind for kind in self.manual if kind not in self.channels]
+        if stray:
+            raise PolicyFieldError(
+                ("manual",),
+                f"manual names {', '.join(stray)}, not one of its channels "
+                f"({', '.join(self.channels)}); add it to channels or remove it",
+            )
+        return self
+
+    def is_manual(self, kind: str) -> bool:
+        """Whether a channel of this kind needs a person to send (a channel may say otherwise)."""
+        return kind in self.manual
 
     @field_validator("notices")
     @classmethod
-    def _once_each(cls, value: list[str]) -> list[str]:
-        repeated = _repeats(value)
-        if repeated:
-            raise ValueError(f"notices repeat {', '.join(repeated)}; list each once")
-        return value
+    def _notices_once(cls, value: list[str]) -> list[str]:
+        return _once_each(value)
 
 
 class MaintenanceType(_Strict):
@@ -393,9 +418,10 @@ class Policy(_Strict):
     def _audience_names(cls, value: dict[str, Audience]) -> dict[str, Audience]:
         wrong = [name for name in value if not _AUDIENCE_NAME.match(name)]
         if wrong:
-            raise ValueError(
-                f"audience name {', '.join(map(repr, wrong))} is not 1 to 64 lower-case letters, "
-                "digits and dashes starting with a letter, e.g. customers-all"
+            raise PolicyFieldError(
+                (wrong[0],),
+                f"audience name {wrong[0]!r} is not 1 to 64 lower-case letters, digits and "
+                "dashes starting with a letter, e.g. customers-all",
             )
         return value
 
