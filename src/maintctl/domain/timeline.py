@@ -1,8 +1,16 @@
 """When each notice about a window falls due, and who hears it: pure rules over the policy.
 
 Everything is in UTC and every offset is an exact duration, so a window across a DST change or
-midnight is planned exactly as any other. The notify service stores what `plan` and `replan`
-return as jobs; nothing here sends, reads a clock or touches the database.
+midnight is planned exactly as any other. Nothing here sends, reads a clock or touches the
+database. The notify service calls, with the type's `policy.types[t].notifications`:
+
+- at scheduling (final signature): `plan(rule, start, end, now)`; a job per timed notice and
+  audience, and the event notices (`due_at` None) kept for `maintctl start` / `complete`;
+- when a scheduled window moves: `replan(rule, pending_plan, sent_kinds, new_start, new_end, now)`
+  and cancel, add or keep the jobs it says;
+- when one is cancelled: `cancel(pending_plan, sent_kinds, now)`;
+- for each notice: `audiences_for(policy.audiences, notice, told)`, `told` being the audiences
+  sent anything about the window so far.
 """
 
 from __future__ import annotations
