@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,16 +17,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
 from maintctl.store import jobs as store
 from maintctl.store.db import Database
-from maintctl.store.tables import JobRow
+from maintctl.store.tables import JobRow, WorkerBeatRow
 
 ROOT = Path(__file__).parent.parent
 KIND = "test.append"
 DEADLINE_S = 90  # any wait in these tests gives up after this
+CLI = "from maintctl.cli.main import run; run()"
 
 
 @pytest.fixture
@@ -45,9 +48,8 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    code = "from maintctl.cli.main import run; run()"
     return subprocess.Popen(
-        [sys.executable, "-c", code, "worker", *args],
+        [sys.executable, "-c", CLI, "worker", *args],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -141,7 +143,7 @@ def test_worker_once_does_what_is_due_and_exits(env: dict[str, str], db: Databas
         store.enqueue(session, KIND, {}, later, "later", datetime.now(UTC))
 
     finished = subprocess.run(
-        [sys.executable, "-c", "from maintctl.cli.main import run; run()", "worker", "--once"],
+        [sys.executable, "-c", CLI, "worker", "--once"],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -172,3 +174,68 @@ def test_two_workers_on_postgresql_never_run_a_job_twice(env: dict[str, str], db
     assert max(seen.values()) == 1  # each key finished once
     pids = {line.split()[1] for line in Path(env["MAINTCTL_TEST_JOB_LOG"]).read_text().splitlines()}
     assert len(pids) == 2  # both shared the work
+
+
+def serve(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]:
+    """`maintctl serve` on a free port, once /healthz answers; the process and its URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-c", CLI, "serve", "--port", str(port), *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        assert process.poll() is None, "maintctl serve exited early"
+        try:
+            return httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(up, "maintctl serve to answer")
+    return process, url
+
+
+def beats(db: Database) -> list[str]:
+    with db.read() as session:
+        return list(session.scalars(select(WorkerBeatRow.worker_id)))
+
+
+def test_serve_runs_one_worker_however_many_http_processes(
+    env: dict[str, str], db: Database
+) -> None:
+    keys = plan(db, 5)
+    process, url = serve(env, "--workers", "2")
+    try:
+        wait_for(lambda: done(db) == len(keys), "the embedded worker to do the jobs")
+        health = httpx.get(f"{url}/health", timeout=5.0)
+    finally:
+        process.terminate()
+        process.wait(timeout=DEADLINE_S)
+    (worker,) = beats(db)  # one worker, in the serve process itself
+    assert worker.split(":")[1] == str(process.pid)
+    assert health.json()["status"] == "pass"
+    assert {line.split()[1] for line in ran_lines(env)} == {str(process.pid)}
+
+
+def test_serve_no_worker_runs_none(env: dict[str, str], db: Database) -> None:
+    plan(db, 1)
+    process, url = serve(env, "--no-worker")
+    try:
+        time.sleep(1.5)  # three idle periods: a worker would have done the job by now
+        health = httpx.get(f"{url}/health", timeout=5.0).json()
+    finally:
+        process.terminate()
+        process.wait(timeout=DEADLINE_S)
+    assert done(db) == 0 and beats(db) == []
+    assert health["checks"]["worker:heartbeat"][0]["status"] == "warn"
+
+
+def ran_lines(env: dict[str, str]) -> list[str]:
+    return Path(env["MAINTCTL_TEST_JOB_LOG"]).read_text("utf-8").splitlines()

@@ -56,18 +56,12 @@ class Worker:
     def step(self) -> bool:
         """Claim one due job, run it and record it; whether there was one."""
         self._housekeeping()
-        if self._single and not self._hold_lease():
-            return False
-        job = jobs.claim(self.deps, self.name, self.tuning)
+        job = jobs.claim(self.deps, self.name, self.tuning, lease_row=self._single)
         if job is None:
             return False
         status = jobs.run(self.deps, job, self.name, self.tuning)
         log.info("job %s %s (%s): %s", job.id, job.kind, job.key, status)
         return True
-
-    def _hold_lease(self) -> bool:
-        with self.deps.db.write() as session:
-            return store.hold_lease(session, self.name, self.deps.clock(), self.tuning.lease)
 
     def _housekeeping(self) -> None:
         now = self.deps.clock()

@@ -116,7 +116,10 @@ def serve(
     # the factory once per HTTP process, and `--workers 4` must not mean four workers.
     embedded = None if no_worker else _worker(deps, settings)
     if embedded is not None:
+        from maintctl import logs
         from maintctl.worker import start_thread
+
+        logs.install()  # the worker's log beside uvicorn's, whatever process answers HTTP
 
         thread = start_thread(embedded)
     console.print(f"maintctl API on http://{host}:{port} (OpenAPI at /openapi.json)", markup=False)

@@ -85,10 +85,17 @@ class Tuning:
         return cls(timedelta(seconds=settings.worker_lease_s), settings.job_max_attempts)
 
 
-def claim(deps: Deps, worker: str, tuning: Tuning) -> store.Job | None:
-    """Claim the job due first for `worker`, or None when nothing is due."""
+def claim(deps: Deps, worker: str, tuning: Tuning, *, lease_row: bool = False) -> store.Job | None:
+    """Claim the job due first for `worker`, or None when nothing is due.
+
+    With `lease_row` (SQLite), only while holding the one worker lease, taken or renewed in
+    the same transaction: one write per step, however idle.
+    """
+    now = deps.clock()
     with deps.db.write() as session:
-        return store.claim(session, worker, deps.clock(), tuning.lease, tuning.max_attempts)
+        if lease_row and not store.hold_lease(session, worker, now, tuning.lease):
+            return None
+        return store.claim(session, worker, now, tuning.lease, tuning.max_attempts)
 
 
 def run(deps: Deps, job: store.Job, worker: str, tuning: Tuning) -> str:
