@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 IDLE_S = 0.5  # the sleep when nothing is due: a due job is picked up within about this
 BEAT_EVERY = timedelta(seconds=10)
-PRUNE_EVERY = timedelta(minutes=10)
+# Pruning, and planning the feed refresh of the current interval (a no-op while the refresh
+# chain is alive, since each refresh plans the next; it restarts a chain that died).
+HOUSEKEEPING_EVERY = timedelta(minutes=10)
 ONCE_MAX_STEPS = 10_000  # `--once` stops after this many jobs, so a flood cannot keep it running
 
 
@@ -50,7 +52,7 @@ class Worker:
         self.name = name or worker_id()
         self.stop = threading.Event()
         self._beat_at: datetime | None = None
-        self._pruned_at: datetime | None = None
+        self._swept_at: datetime | None = None
         self._single = deps.db.dialect == "sqlite"
 
     def step(self) -> bool:
@@ -69,18 +71,18 @@ class Worker:
             with self.deps.db.write() as session:
                 store.beat(session, self.name, now, self.deps.config.hash)
             self._beat_at = now
-        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+        if self._swept_at is None or now - self._swept_at >= HOUSEKEEPING_EVERY:
+            from maintctl.services.feeds import plan_refresh
+
             pruned = jobs.prune(self.deps, self.retention)
             if pruned:
                 log.info("pruned %d finished jobs", pruned)
-            self._pruned_at = now
+            plan_refresh(self.deps)
+            self._swept_at = now
 
     def run(self) -> None:
         """Step until `stop` is set; the job in flight always finishes first."""
-        from maintctl.services.feeds import plan_refresh
-
         log.info("worker %s started", self.name)
-        plan_refresh(self.deps)
         while not self.stop.is_set():
             try:
                 found = self.step()
@@ -94,14 +96,14 @@ class Worker:
                 found = False
             if not found:
                 self.stop.wait(IDLE_S)
-        self.close()
+        try:
+            self.close()
+        except Exception:  # the lease then simply runs out
+            log.warning("worker %s: could not release the lease", self.name)
         log.info("worker %s stopped", self.name)
 
     def run_once(self) -> int:
         """Do every job due now and return how many ran (`maintctl worker --once`)."""
-        from maintctl.services.feeds import plan_refresh
-
-        plan_refresh(self.deps)
         done = 0
         while done < ONCE_MAX_STEPS and not self.stop.is_set() and self.step():
             done += 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from maintctl.api.app import create_app
@@ -24,10 +24,10 @@ from maintctl.services import feeds, schedule, windows
 from maintctl.services.deps import Deps, FeedUnavailable, LocalIdentity, StoredFeeds
 from maintctl.store import jobs as job_store
 from maintctl.store.db import Database
-from maintctl.store.tables import WindowRow
+from maintctl.store.tables import JobRow, WindowRow
 from maintctl.worker import Worker
 from tests.calendars.loopback import FeedServer, Route, ics
-from tests.conftest import ALICE, Clock
+from tests.conftest import ALICE, NOW, Clock
 
 DEPLOY = ics(
     """
@@ -336,6 +336,20 @@ def test_the_refresh_job_refreshes_and_plans_the_next_one_itself(
         ("feeds.refresh@2026-11-27T12:00:00Z", "done"),
     ]
     assert summaries(deps) == ["Release 4.2"]
+
+
+def test_a_starting_worker_refreshes_at_once_and_restarts_a_dead_chain(
+    db: Database, clock: Clock, tmp_path: Path, server: FeedServer
+) -> None:
+    url = server.serve("/deploys.ics", Route(200, DEPLOY.encode()))
+    deps = url_deps(db, clock, tmp_path, url)
+    with db.write() as session:  # a chain that died: its last job dead, nothing planned
+        job_store.enqueue(session, feeds.REFRESH_KIND, {}, NOW, "feeds.refresh@old", NOW)
+        session.execute(update(JobRow).values(status="dead"))
+
+    assert Worker(deps, name="w").step()  # its first step plans this interval's refresh
+
+    assert len(server.hits) == 1
 
 
 def test_without_url_feeds_no_refresh_is_planned(deps: Deps) -> None:

@@ -24,6 +24,8 @@ PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
 STATUSES = (PENDING, RUNNING, DONE, DEAD)
 CLAIMABLE = (PENDING, RUNNING)  # a running job whose lease ran out (next_try_at) is claimable
 LEASE_NAME = "worker"
+# A claim marks at most this many poisonous jobs dead before it gives up for this step.
+_MAX_DEAD_PER_CLAIM = 100
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def claim(
     of being run again, so a job that kills its worker cannot stop the queue.
     """
     due = and_(JobRow.status.in_(CLAIMABLE), JobRow.next_try_at <= now)
-    for _ in range(bounds.JOB_PRUNE_BATCH):  # bounded: each round removes one candidate
+    for _ in range(_MAX_DEAD_PER_CLAIM):  # each round marks one poisonous job dead, or returns
         query = select(JobRow.id, JobRow.status, JobRow.attempts).where(due)
         query = query.order_by(JobRow.next_try_at, JobRow.id).limit(1)
         if session.get_bind().dialect.name == "postgresql":
@@ -256,6 +258,7 @@ def prune(session: Session, before: datetime) -> int:
 
 def page(session: Session, limit: int, before: int | None, status: str | None) -> list[Job]:
     """Jobs newest first, at most `limit`, older than the id `before` (a keyset page)."""
+    limit = max(1, min(limit, bounds.PAGE_MAX))
     query = select(JobRow)
     if before is not None:
         query = query.where(JobRow.id < before)
