@@ -15,7 +15,7 @@ from maintctl.services import jobs
 from maintctl.services.deps import Deps
 from maintctl.store.jobs import Job
 
-MAX_JOB_ID = 2**63 - 1
+MAX_JOB_ID = 2**31 - 1  # the id column is a 32-bit INTEGER on PostgreSQL
 Limit = Annotated[int, Field(ge=1, le=bounds.PAGE_MAX)]
 Before = Annotated[int | None, Field(ge=1, le=MAX_JOB_ID)]
 Status = Annotated[str | None, Field(max_length=16)]
