@@ -89,3 +89,21 @@ def test_maintctl_jobs_shows_pending_work_to_a_viewer(local: Path, deps: Deps) -
     assert code == 0 and "test.none" in out and "More: maintctl jobs --limit 2 --before" in out
     code, _, err = run("jobs", "--status", "lost")
     assert code == 2 and "lost" in err
+
+
+def test_health_fails_with_503_when_the_database_cannot_be_reached(
+    tmp_path: Path, clock: Clock
+) -> None:
+    from maintctl.config import load_config
+    from maintctl.store.db import Database
+
+    unusable = Database(f"sqlite:///{tmp_path}")  # a directory, not a database file
+    http = TestClient(create_app(Deps.build(unusable, load_config(None), clock=clock)))
+
+    answer = http.get("/health")
+
+    assert answer.status_code == 503 and answer.headers["content-type"] == "application/health+json"
+    body = answer.json()
+    (database,) = body["checks"]["database:responseTime"]
+    assert body["status"] == "fail" and database["status"] == "fail"
+    assert "directory" in database["output"]
