@@ -157,7 +157,7 @@ def worker(
         bool, typer.Option("--once", help="do what is due now and exit (for cron or a timer)")
     ] = False,
 ) -> None:
-    """Run the background worker: notices, feed refreshes and other due jobs, until SIGTERM."""
+    """Run the background worker: every due job (feed refreshes, ...), until SIGTERM."""
     from maintctl import logs
     from maintctl.config import ConfigError, Settings
     from maintctl.local import build_deps

@@ -18,7 +18,7 @@ def jobs(
     before: Annotated[int | None, typer.Option(help="only jobs older than this ID")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
-    """The worker's jobs, newest first: notices, feed refreshes and their retries."""
+    """The worker's jobs, newest first: what is pending, running, done or dead, and why."""
     params: dict[str, Any] = {"limit": limit}
     if status is not None:
         params["status"] = status
