@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +40,18 @@ class Settings(BaseSettings):
     token_file: str = Field(default="", description="a file holding the API token")
     as_user: str = Field(
         default="", validation_alias="MAINTCTL_AS", description="local mode: act as this account"
+    )
+    job_retention_days: int = Field(
+        default=30, ge=1, le=3650, description="finished jobs are pruned after this many days"
+    )
+    job_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="a job failing this many times is marked dead"
+    )
+    worker_lease_s: int = Field(
+        default=60, ge=1, le=3600, description="seconds a worker's claim holds before it expires"
+    )
+    job_plugins: str = Field(
+        default="", description="comma-separated modules that register more job kinds"
     )
 
     def resolved_database_url(self) -> str:
@@ -178,6 +193,19 @@ class Config:
     calendars: list[CalendarFeed] = field(default_factory=list)
     base_dir: Path = Path()
     source: str = "built-in defaults"
+
+    @cached_property
+    def hash(self) -> str:
+        """SHA-256 of the effective policy and calendars: equal configs, equal hashes, wherever
+        the file lives (processes that disagree show it in /health and on their jobs)."""
+        calendars = [c.model_dump(mode="json") for c in self.calendars]
+        text = json.dumps(
+            {"policy": self.policy.as_json(), "calendars": calendars},
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 def default_policy_text() -> str:

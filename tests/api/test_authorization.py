@@ -63,6 +63,7 @@ ADMIN = frozenset({"admin"})
 PUBLIC = frozenset(
     {
         ("GET", "/healthz"),
+        ("GET", "/health"),
         ("GET", "/openapi.json"),
         ("HEAD", "/openapi.json"),
         ("GET", "/docs"),
@@ -109,6 +110,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/me"): {"": EVERYONE},
     ("GET", "/api/v1/calendars"): {"": EVERYONE},
     ("POST", "/api/v1/calendars/refresh"): {"": FIRST_LEVEL | ADMIN},
+    ("GET", "/api/v1/jobs"): {"": EVERYONE},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.

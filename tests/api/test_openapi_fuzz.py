@@ -39,8 +39,8 @@ from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 28  # with GET /api/v1/calendars, POST /api/v1/calendars/refresh
-EXAMPLES_PER_OPERATION = 30  # per mode: at most 28 x 30 x 2 = 1,680 generated requests in all
+OPERATIONS = 30  # with GET /api/v1/jobs and GET /health
+EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short
 SEED = 20261127

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from maintctl.api.app import create_app
@@ -23,10 +22,12 @@ from maintctl.domain.model import ItemKind, Severity
 from maintctl.domain.roles import Principal, Role
 from maintctl.services import feeds, schedule, windows
 from maintctl.services.deps import Deps, FeedUnavailable, LocalIdentity, StoredFeeds
+from maintctl.store import jobs as job_store
 from maintctl.store.db import Database
-from maintctl.store.tables import WindowRow
+from maintctl.store.tables import JobRow, WindowRow
+from maintctl.worker import Worker
 from tests.calendars.loopback import FeedServer, Route, ics
-from tests.conftest import ALICE, Clock
+from tests.conftest import ALICE, NOW, Clock
 
 DEPLOY = ics(
     """
@@ -311,21 +312,49 @@ def test_refresh_records_a_refused_connection(db: Database, clock: Clock, tmp_pa
     assert state.error is not None and "cannot connect" in state.error
 
 
-def test_the_timer_refreshes_in_the_background_until_stopped(
+def test_the_refresh_job_refreshes_and_plans_the_next_one_itself(
     db: Database, clock: Clock, tmp_path: Path, server: FeedServer
 ) -> None:
     url = server.serve("/deploys.ics", Route(200, DEPLOY.encode()))
     deps = url_deps(db, clock, tmp_path, url)
+    worker = Worker(deps, name="w")
+    every = feeds.refresh_interval(deps)  # 5 minutes: the feed's max_age is an hour
 
-    stop = feeds.start_timer(deps, timedelta(seconds=0.05))
-    deadline = time.monotonic() + 5
-    while len(server.hits) < 3 and time.monotonic() < deadline:  # at most 5 s
-        time.sleep(0.02)
-    assert stop is not None
-    stop.set()
-
-    assert len(server.hits) >= 3
+    assert feeds.plan_refresh(deps)
+    assert not feeds.plan_refresh(deps)  # a second worker starting now plans nothing more
+    for round_ in range(3):  # 3 intervals: each run refreshes once and plans the next
+        assert worker.step()
+        assert len(server.hits) == round_ + 1
+        assert not worker.step()  # the next one is not due yet
+        clock.now += every
+    with db.read() as session:
+        planned = [(j.key, j.status) for j in job_store.page(session, 10, None, None)]
+    assert planned == [
+        ("feeds.refresh@2026-11-27T12:15:00Z", "pending"),
+        ("feeds.refresh@2026-11-27T12:10:00Z", "done"),
+        ("feeds.refresh@2026-11-27T12:05:00Z", "done"),
+        ("feeds.refresh@2026-11-27T12:00:00Z", "done"),
+    ]
     assert summaries(deps) == ["Release 4.2"]
+
+
+def test_a_starting_worker_refreshes_at_once_and_restarts_a_dead_chain(
+    db: Database, clock: Clock, tmp_path: Path, server: FeedServer
+) -> None:
+    url = server.serve("/deploys.ics", Route(200, DEPLOY.encode()))
+    deps = url_deps(db, clock, tmp_path, url)
+    with db.write() as session:  # a chain that died: its last job dead, nothing planned
+        job_store.enqueue(session, feeds.REFRESH_KIND, {}, NOW, "feeds.refresh@old", NOW)
+        session.execute(update(JobRow).values(status="dead"))
+
+    assert Worker(deps, name="w").step()  # its first step plans this interval's refresh
+
+    assert len(server.hits) == 1
+
+
+def test_without_url_feeds_no_refresh_is_planned(deps: Deps) -> None:
+    assert not feeds.plan_refresh(deps)
+    assert feeds.refresh_job(deps, {}) == "no URL feeds configured; no refresh planned"
 
 
 def test_the_api_refreshes_for_a_team_lead_and_shows_status_to_anyone(

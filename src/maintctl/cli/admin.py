@@ -1,14 +1,19 @@
-"""`maintctl policy`, `maintctl db` and `maintctl serve`."""
+"""`maintctl policy`, `maintctl db`, `maintctl serve` and `maintctl worker`."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from maintctl.cli.client import EXIT_FAULT, connect, fail
 from maintctl.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from maintctl.config import Settings
+    from maintctl.services.deps import Deps
+    from maintctl.worker import Worker
 
 policy_app = typer.Typer(help="The effective policy: types, windows, freezes.")
 db_app = typer.Typer(help="The database schema.")
@@ -63,8 +68,11 @@ def serve(
     port: Annotated[int, typer.Option(help="port")] = 8080,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
     demo: Annotated[bool, typer.Option("--demo", help="load a few sample windows first")] = False,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="run no background worker in this process")
+    ] = False,
 ) -> None:
-    """Run the HTTP API (and /calendar.ics) on uvicorn."""
+    """Run the HTTP API (and /calendar.ics) on uvicorn, with one background worker."""
     import uvicorn
 
     from maintctl.config import ConfigError, Settings
@@ -104,16 +112,70 @@ def serve(
                 "with the same MAINTCTL_DATABASE_URL:  maintctl user add alice --role admin",
                 markup=False,
             )
-    from maintctl.services.feeds import start_timer
+    # One worker for the whole server, started here and not in the app factory: uvicorn calls
+    # the factory once per HTTP process, and `--workers 4` must not mean four workers.
+    embedded = None if no_worker else _worker(deps, settings)
+    if embedded is not None:
+        from maintctl import logs
+        from maintctl.worker import start_thread
 
-    # URL calendar feeds: fetched now and on a timer in this process, never inside a request.
-    start_timer(deps)
+        logs.install()  # the worker's log beside uvicorn's, whatever process answers HTTP
+
+        thread = start_thread(embedded)
     console.print(f"maintctl API on http://{host}:{port} (OpenAPI at /openapi.json)", markup=False)
-    uvicorn.run(
-        "maintctl.local:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
+    try:
+        uvicorn.run(
+            "maintctl.local:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop.set()  # the job in flight finishes first
+            thread.join(timeout=embedded.tuning.lease.total_seconds())
+
+
+def _worker(deps: Deps, settings: Settings) -> Worker:
+    from datetime import timedelta
+
+    from maintctl.services import jobs
+    from maintctl.worker import Worker
+
+    jobs.load_kinds(settings)
+    return Worker(
+        deps,
+        jobs.Tuning.from_settings(settings),
+        timedelta(days=settings.job_retention_days),
     )
+
+
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="do what is due now and exit (for cron or a timer)")
+    ] = False,
+) -> None:
+    """Run the background worker: every due job (feed refreshes, ...), until SIGTERM."""
+    from maintctl import logs
+    from maintctl.config import ConfigError, Settings
+    from maintctl.local import build_deps
+    from maintctl.store import migrate
+    from maintctl.worker import stop_on_sigterm
+
+    settings = Settings()
+    try:
+        deps = build_deps(settings, local=False)
+    except ConfigError as exc:
+        fail([p.text() for p in exc.problems], EXIT_FAULT)
+    migrate.upgrade(deps.db)
+    running = _worker(deps, settings)
+    stop_on_sigterm(running)
+    if once:
+        done = running.run_once()
+        console.print(f"worker: {done} job{'' if done == 1 else 's'} done", markup=False)
+        return
+    logs.install()
+    console.print(f"worker {running.name} running; SIGTERM stops it", markup=False)
+    running.run()

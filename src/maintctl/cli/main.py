@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from maintctl.cli import accounts, admin, audit, calendar, calendars, faults, schedule, window
+from maintctl.cli import (
+    accounts,
+    admin,
+    audit,
+    calendar,
+    calendars,
+    faults,
+    jobs,
+    schedule,
+    window,
+)
 
 app = typer.Typer(
     help="maintctl: plan, check and run maintenance windows by the team's runbook.",
@@ -47,6 +57,8 @@ app.command()(audit.audit)
 app.command()(schedule.check)
 app.command()(schedule.slots)
 app.command()(admin.serve)
+app.command()(admin.worker)
+app.command()(jobs.jobs)
 
 
 def run() -> None:

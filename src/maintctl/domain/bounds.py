@@ -116,3 +116,11 @@ def window_length_problem(field: str, length: timedelta) -> Problem | None:
         f"lasts longer than {MAX_WINDOW.days} days, the longest any window may be",
         f"split the work into windows of at most {MAX_WINDOW.days} days",
     )
+
+
+# The job table (store/jobs.py): what one job may carry and keep, so the outbox stays small.
+JOB_KIND_MAX = 64  # characters in a job kind's name ("feeds.refresh")
+JOB_KEY_MAX = 200  # characters in an idempotency key
+JOB_PAYLOAD_MAX_BYTES = 16_384  # a payload, as compact JSON
+JOB_RESULT_MAX_CHARS = 2_000  # a job's result or last error; longer text is cut
+JOB_PRUNE_BATCH = 1_000  # finished jobs deleted per prune step, so one step stays short

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from maintctl.calendars.feeds import FeedError, is_url, parse_download
@@ -154,24 +153,49 @@ def refresh_interval(deps: Deps) -> timedelta:
     return max(min([REFRESH_EVERY, *ages]), timedelta(seconds=30))
 
 
-def start_timer(deps: Deps, every: timedelta | None = None) -> threading.Event | None:
-    """Refresh now, then every `every` in a daemon thread; None when no feed is a URL.
+REFRESH_KIND = "feeds.refresh"
 
-    Set the returned event to stop the thread. The worker takes this over when it arrives.
-    """
+
+def _slot(now: datetime, every: timedelta) -> datetime:
+    """The start of the interval `now` falls in: a due time every process computes alike."""
+    step = int(every.total_seconds())
+    return datetime.fromtimestamp(int(now.timestamp()) // step * step, UTC)
+
+
+def _plan(deps: Deps, due: datetime) -> bool:
+    # The key is the due time: two workers planning the same refresh plan one job.
+    from maintctl.services import jobs
+
+    return jobs.enqueue(deps, REFRESH_KIND, {}, due, f"{REFRESH_KIND}@{format_instant(due)}")
+
+
+def plan_refresh(deps: Deps) -> bool:
+    """Plan a refresh for the current interval, so a starting worker refreshes at once;
+    False when no feed is a URL or one is planned already."""
     if not any(is_url(f) for f in deps.config.calendars):
-        return None
-    period = (every or refresh_interval(deps)).total_seconds()
-    stop = threading.Event()
+        return False
+    return _plan(deps, _slot(deps.clock(), refresh_interval(deps)))
 
-    def loop() -> None:
-        while True:
-            try:
-                refresh_all(deps)
-            except Exception:  # the timer must outlive a database hiccup; the log says what
-                log.exception("calendar refresh failed")
-            if stop.wait(period):
-                return
 
-    threading.Thread(target=loop, name="maintctl-feeds", daemon=True).start()
-    return stop
+def refresh_job(deps: Deps, payload: dict[str, Any]) -> str:
+    """The `feeds.refresh` job: plan the next refresh, then fetch every URL feed.
+
+    The next one is planned first, so a refresh that fails or a worker killed in the middle
+    never ends the chain; a feed's error is kept on its row, so the job itself is done.
+    """
+    urls = sum(1 for f in deps.config.calendars if is_url(f))
+    if not urls:
+        return "no URL feeds configured; no refresh planned"
+    every = refresh_interval(deps)
+    _plan(deps, _slot(deps.clock(), every) + every)
+    failed = refresh_all(deps)
+    return f"{urls - failed} of {urls} feeds refreshed"
+
+
+def _register() -> None:
+    from maintctl.services import jobs
+
+    jobs.register(REFRESH_KIND, refresh_job)
+
+
+_register()

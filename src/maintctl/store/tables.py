@@ -199,3 +199,56 @@ class FeedCacheRow(Base):
     last_modified: Mapped[str | None] = mapped_column(Text)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class JobRow(Base):
+    """One job of the outbox: something the worker does later, once, by its idempotency key.
+
+    `next_try_at` is when the row may next be claimed: the due time, a retry's backoff, or the
+    end of a claim's lease (so a killed worker's job runs again when its lease runs out).
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # pending, running, done, dead
+    result: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    config_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # "Due and claimable": pending or running (a lease that may have run out), by next try.
+        Index("ix_jobs_status_next_try", "status", "next_try_at"),
+        # Pruning finds finished jobs by when they finished.
+        Index("ix_jobs_finished", "finished_at"),
+    )
+
+
+class WorkerLeaseRow(Base):
+    """On SQLite one worker at a time works: it holds this row until `until`, renewing it."""
+
+    __tablename__ = "worker_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkerBeatRow(Base):
+    """A worker's heartbeat: when it last looked for work, and the config it runs with."""
+
+    __tablename__ = "worker_beats"
+
+    worker_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    config_hash: Mapped[str] = mapped_column(String(64))

@@ -54,6 +54,7 @@ _M = "maintctl.api.handlers.meta:"
 _A = "maintctl.api.handlers.accounts:"
 _C = "maintctl.api.handlers.calendar:"
 _F = "maintctl.api.handlers.feeds:"
+_J = "maintctl.api.handlers.jobs:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -82,4 +83,5 @@ ROUTES = (
     Route("GET", "/calendar.ics", _C + "feed"),
     Route("GET", "/api/v1/calendars", _F + "status"),
     Route("POST", "/api/v1/calendars/refresh", _F + "refresh"),
+    Route("GET", "/api/v1/jobs", _J + "list_jobs"),
 )

@@ -1,6 +1,6 @@
-"""/api/v1/policy, /api/v1/template, /api/v1/me and /healthz (the one route without a token).
+"""/api/v1/policy, /api/v1/template, /api/v1/me, and /healthz and /health (without a token).
 
-Thin wrappers over api/handlers/meta.py, except /healthz, which the CLI never asks.
+Thin wrappers over api/handlers/meta.py and health.py; the CLI never asks /healthz or /health.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from maintctl.api.auth import Who
 from maintctl.api.deps import AppDeps, answer
+from maintctl.api.handlers import health as health_handler
 from maintctl.api.handlers import meta as handlers
 from maintctl.api.openapi import REFUSALS, MarkdownResponse
 
@@ -38,3 +39,19 @@ def healthz(deps: AppDeps) -> dict[str, str]:
     with deps.db.read() as session:
         session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@router.get(
+    "/health",
+    responses={
+        200: {"content": {health_handler.MEDIA_TYPE: {}}},
+        503: {"content": {health_handler.MEDIA_TYPE: {}}},
+    },
+)
+def health(deps: AppDeps) -> Any:
+    """draft-inadarei-api-health-check: the database, the worker's last beat, the config hash."""
+    from fastapi.responses import JSONResponse
+
+    reply = health_handler.health(deps)
+    headers = {"Cache-Control": "no-store"}
+    return JSONResponse(reply.body, reply.status, headers, media_type=reply.media_type)

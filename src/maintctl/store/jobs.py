@@ -1,0 +1,328 @@
+"""The job table: enqueue, claim, finish, fail, prune and list; the lease and the heartbeats.
+
+A claim is one row changed by one worker: `FOR UPDATE SKIP LOCKED` on PostgreSQL, so many
+workers share the work without waiting on each other; on SQLite a conditional UPDATE that must
+change exactly one row (and the write lock, and the lease row, keep it to one worker at a time).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from maintctl.domain import bounds
+from maintctl.store.db import upsert_insert
+from maintctl.store.tables import JobRow, WorkerBeatRow, WorkerLeaseRow
+
+PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
+STATUSES = (PENDING, RUNNING, DONE, DEAD)
+CLAIMABLE = (PENDING, RUNNING)  # a running job whose lease ran out (next_try_at) is claimable
+LEASE_NAME = "worker"
+# A claim marks at most this many poisonous jobs dead before it gives up for this step.
+_MAX_DEAD_PER_CLAIM = 100
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job as read: what a handler and a listing need."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime
+    key: str
+    attempts: int
+    next_try_at: datetime
+    status: str
+    result: str | None
+    claimed_by: str | None
+    claimed_until: datetime | None
+    config_hash: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def _job(row: JobRow) -> Job:
+    return Job(
+        row.id,
+        row.kind,
+        row.payload,
+        row.due_at,
+        row.idempotency_key,
+        row.attempts,
+        row.next_try_at,
+        row.status,
+        row.result,
+        row.claimed_by,
+        row.claimed_until,
+        row.config_hash,
+        row.created_at,
+        row.finished_at,
+    )
+
+
+def check(kind: str, key: str, payload: dict[str, Any]) -> None:
+    """Refuse a job past its bounds (a programming error: jobs are planned by code, not typed)."""
+    if not 0 < len(kind) <= bounds.JOB_KIND_MAX:
+        raise ValueError(f"a job kind is 1 to {bounds.JOB_KIND_MAX} characters: {kind!r}")
+    if not 0 < len(key) <= bounds.JOB_KEY_MAX:
+        raise ValueError(f"an idempotency key is 1 to {bounds.JOB_KEY_MAX} characters")
+    size = len(json.dumps(payload, separators=(",", ":")).encode())
+    if size > bounds.JOB_PAYLOAD_MAX_BYTES:
+        raise ValueError(f"a job payload is {size} bytes; at most {bounds.JOB_PAYLOAD_MAX_BYTES}")
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any],
+    due_at: datetime,
+    key: str,
+    now: datetime,
+    config_hash: str | None = None,
+) -> bool:
+    """Plan a job; False when one with this key exists already (whatever its state)."""
+    check(kind, key, payload)
+    insert = upsert_insert(session)
+    statement = (
+        insert(JobRow)
+        .values(
+            kind=kind,
+            payload=payload,
+            due_at=due_at,
+            idempotency_key=key,
+            attempts=0,
+            next_try_at=due_at,
+            status=PENDING,
+            config_hash=config_hash,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(JobRow.id)
+    )
+    # RETURNING says whether a row went in; an ORM insert's rowcount is not reliable.
+    return session.execute(statement).first() is not None
+
+
+def claim(
+    session: Session, worker: str, now: datetime, lease: timedelta, max_attempts: int
+) -> Job | None:
+    """Claim the job due first, for `lease`; None when nothing is due.
+
+    A job whose worker was stopped `max_attempts` times while running it is marked dead instead
+    of being run again, so a job that kills its worker cannot stop the queue.
+    """
+    due = and_(JobRow.status.in_(CLAIMABLE), JobRow.next_try_at <= now)
+    for _ in range(_MAX_DEAD_PER_CLAIM):  # each round marks one poisonous job dead, or returns
+        query = select(JobRow.id, JobRow.status, JobRow.attempts).where(due)
+        query = query.order_by(JobRow.next_try_at, JobRow.id).limit(1)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        found = session.execute(query).first()
+        if found is None:
+            return None
+        job_id, status, attempts = found
+        if status == RUNNING and attempts >= max_attempts:
+            _end(
+                session, job_id, DEAD, f"its worker stopped {attempts} times while running it", now
+            )
+            continue
+        changed = session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, due)
+            .values(
+                status=RUNNING,
+                attempts=JobRow.attempts + 1,
+                claimed_by=worker,
+                claimed_until=now + lease,
+                next_try_at=now + lease,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            return None  # another worker took it between the look and the claim
+        row = session.get(JobRow, job_id, populate_existing=True)
+        assert row is not None
+        return _job(row)
+    return None
+
+
+def _end(session: Session, job_id: int, status: str, result: str, now: datetime) -> None:
+    session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id)
+        .values(
+            status=status,
+            result=result[: bounds.JOB_RESULT_MAX_CHARS],
+            finished_at=now,
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _mine(job_id: int, worker: str) -> Any:
+    # A worker records only a job it still holds: if its lease ran out and another worker took
+    # the job, the other one's outcome counts.
+    return and_(JobRow.id == job_id, JobRow.status == RUNNING, JobRow.claimed_by == worker)
+
+
+def finish(session: Session, job_id: int, worker: str, result: str, now: datetime) -> bool:
+    """Record a job done; False when this worker no longer held it."""
+    changed = session.execute(
+        update(JobRow)
+        .where(_mine(job_id, worker))
+        .values(
+            status=DONE,
+            result=result[: bounds.JOB_RESULT_MAX_CHARS],
+            finished_at=now,
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
+    """The wait before try `attempts + 1`: base doubling per try, at most cap, plus up to a
+    quarter more at random so jobs that failed together do not all retry together."""
+    delay: timedelta = min(base * (2 ** min(max(attempts - 1, 0), 30)), cap)
+    return delay * (1 + random.random() / 4)  # noqa: S311 - jitter, not a secret
+
+
+def fail(
+    session: Session,
+    job_id: int,
+    worker: str,
+    error: str,
+    now: datetime,
+    *,
+    permanent: bool,
+    max_attempts: int,
+    base: timedelta,
+    cap: timedelta,
+) -> str | None:
+    """Record a failed try: retried after a backoff, or dead when permanent or out of tries.
+
+    The new status, or None when this worker no longer held the job.
+    """
+    row = session.execute(select(JobRow.attempts).where(_mine(job_id, worker))).first()
+    if row is None:
+        return None
+    attempts = row[0]
+    dead = permanent or attempts >= max_attempts
+    values: dict[str, Any] = {
+        "status": DEAD if dead else PENDING,
+        "result": error[: bounds.JOB_RESULT_MAX_CHARS],
+        "claimed_until": None,
+    }
+    if dead:
+        values["finished_at"] = now
+    else:
+        values["next_try_at"] = now + backoff(attempts, base, cap)
+    changed = session.execute(
+        update(JobRow)
+        .where(_mine(job_id, worker))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return str(values["status"]) if changed.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def prune(session: Session, before: datetime) -> int:
+    """Delete up to JOB_PRUNE_BATCH jobs finished before `before`, and stale heartbeats."""
+    ids = (
+        select(JobRow.id)
+        .where(JobRow.status.in_((DONE, DEAD)), JobRow.finished_at < before)
+        .order_by(JobRow.finished_at)
+        .limit(bounds.JOB_PRUNE_BATCH)
+    )
+    doomed = list(session.scalars(ids))
+    if doomed:
+        session.execute(
+            delete(JobRow).where(JobRow.id.in_(doomed)).execution_options(synchronize_session=False)
+        )
+    session.execute(
+        delete(WorkerBeatRow)
+        .where(WorkerBeatRow.beat_at < before)
+        .execution_options(synchronize_session=False)
+    )
+    return len(doomed)
+
+
+def page(session: Session, limit: int, before: int | None, status: str | None) -> list[Job]:
+    """Jobs newest first, at most `limit`, older than the id `before` (a keyset page)."""
+    limit = max(1, min(limit, bounds.PAGE_MAX))
+    query = select(JobRow)
+    if before is not None:
+        query = query.where(JobRow.id < before)
+    if status is not None:
+        query = query.where(JobRow.status == status)
+    rows = session.scalars(query.order_by(JobRow.id.desc()).limit(limit))
+    return [_job(r) for r in rows]
+
+
+def get(session: Session, key: str) -> Job | None:
+    row = session.scalars(select(JobRow).where(JobRow.idempotency_key == key)).first()
+    return _job(row) if row else None
+
+
+def hold_lease(session: Session, worker: str, now: datetime, lease: timedelta) -> bool:
+    """Take or renew the one worker lease; False while another worker holds it."""
+    insert = upsert_insert(session)
+    session.execute(
+        insert(WorkerLeaseRow)
+        .values(name=LEASE_NAME, holder=worker, until=now + lease)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    changed = session.execute(
+        update(WorkerLeaseRow)
+        .where(
+            WorkerLeaseRow.name == LEASE_NAME,
+            or_(WorkerLeaseRow.holder == worker, WorkerLeaseRow.until < now),
+        )
+        .values(holder=worker, until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def release_lease(session: Session, worker: str, now: datetime) -> None:
+    """Give the lease up at once (a worker that stops cleanly), if this worker holds it."""
+    session.execute(
+        update(WorkerLeaseRow)
+        .where(WorkerLeaseRow.name == LEASE_NAME, WorkerLeaseRow.holder == worker)
+        .values(until=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def beat(session: Session, worker: str, now: datetime, config_hash: str) -> None:
+    """Record that `worker` is alive now."""
+    insert = upsert_insert(session)
+    session.execute(
+        insert(WorkerBeatRow)
+        .values(worker_id=worker, started_at=now, beat_at=now, config_hash=config_hash)
+        .on_conflict_do_update(
+            index_elements=["worker_id"], set_={"beat_at": now, "config_hash": config_hash}
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Beat:
+    worker: str
+    beat_at: datetime
+    config_hash: str
+
+
+def last_beat(session: Session) -> Beat | None:
+    """The most recent heartbeat of any worker."""
+    row = session.scalars(select(WorkerBeatRow).order_by(WorkerBeatRow.beat_at.desc())).first()
+    return Beat(row.worker_id, row.beat_at, row.config_hash) if row else None
