@@ -15,7 +15,14 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from maintctl import yamlsource
@@ -162,11 +169,106 @@ def _feed_source(value: str) -> str:
     return value
 
 
+class Webhook(BaseModel):
+    """A generic webhook: a URL and the HMAC key, from a file or the environment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str
+    secret_file: str | None = None
+    secret_env: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("url must be an http(s) URL with a host")
+        return value
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> Webhook:
+        if (self.secret_file is None) == (self.secret_env is None):
+            raise ValueError("a webhook needs exactly one of secret_file or secret_env")
+        return self
+
+
+class Email(BaseModel):
+    """Email over SMTP; the password, if any, from a file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    smtp: str
+    sender: str = Field(alias="from")
+    to: list[str] = Field(min_length=1, max_length=1000)
+    username: str | None = None
+    password_file: str | None = None
+
+    @field_validator("smtp")
+    @classmethod
+    def _smtp(cls, value: str) -> str:
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - reading it checks the port
+        except ValueError as exc:
+            raise ValueError(f"smtp is not a valid URL ({exc})") from None
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError('smtp must be "smtp://host:port" or "smtps://host:port"')
+        return value
+
+
+class Channel(BaseModel):
+    """A way of telling one audience: an Apprise URL, a webhook or email (exactly one)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    audience: str
+    manual: bool = False
+    components: list[str] = Field(default_factory=list, max_length=1000)
+    url: str | None = Field(default=None, repr=False)  # Apprise URLs carry tokens
+    url_file: str | None = None
+    webhook: Webhook | None = None
+    email: Email | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip() or len(value) > 64 or not value.isprintable():
+            raise ValueError("a channel name is 1 to 64 printable characters")
+        return value
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> Channel:
+        given = [k for k in ("url", "url_file", "webhook", "email") if getattr(self, k) is not None]
+        if len(given) != 1:
+            found = f"it has {', '.join(given)}" if given else "it has none"
+            raise ValueError(
+                f"a channel needs exactly one of url, url_file, webhook or email; {found}"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The transport's name in channels.base.KINDS."""
+        return "webhook" if self.webhook else "email" if self.email else "apprise"
+
+    def secret_files(self) -> list[tuple[str, str]]:
+        """(field, path) of each file this channel reads a secret from."""
+        found = [("url_file", self.url_file)] if self.url_file else []
+        if self.webhook and self.webhook.secret_file:
+            found.append(("webhook.secret_file", self.webhook.secret_file))
+        if self.email and self.email.password_file:
+            found.append(("email.password_file", self.email.password_file))
+        return found
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     policy: dict[str, Any] = Field(default_factory=dict)
     calendars: list[CalendarFeed] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list, max_length=1000)
 
 
 @dataclass(frozen=True)
@@ -193,19 +295,38 @@ class Config:
     calendars: list[CalendarFeed] = field(default_factory=list)
     base_dir: Path = Path()
     source: str = "built-in defaults"
+    channels: list[Channel] = field(default_factory=list)
+    # The line each channel starts on, for problems found after parsing (an Apprise URL).
+    channel_lines: tuple[int | None, ...] = ()
+
+    def channel(self, name: str) -> Channel | None:
+        return next((c for c in self.channels if c.name == name), None)
+
+    def path(self, name: str) -> Path:
+        """A path from the config file, relative to its folder."""
+        return self.base_dir / Path(name).expanduser()
 
     @cached_property
     def hash(self) -> str:
         """SHA-256 of the effective policy and calendars: equal configs, equal hashes, wherever
         the file lives (processes that disagree show it in /health and on their jobs)."""
         calendars = [c.model_dump(mode="json") for c in self.calendars]
+        # Only paths and names of channels: an inline Apprise URL is a secret, so it is hashed.
+        channels = [
+            {**c.model_dump(mode="json", exclude={"url"}), "url": _digest(c.url)}
+            for c in self.channels
+        ]
         text = json.dumps(
-            {"policy": self.policy.as_json(), "calendars": calendars},
+            {"policy": self.policy.as_json(), "calendars": calendars, "channels": channels},
             sort_keys=True,
             separators=(",", ":"),
             default=str,
         )
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _digest(secret: str | None) -> str | None:
+    return hashlib.sha256(secret.encode()).hexdigest() if secret else None
 
 
 def default_policy_text() -> str:
@@ -269,7 +390,69 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         raise ConfigError(
             [ConfigProblem(name, None, "calendars", f"calendar names repeat: {', '.join(dupes)}")]
         )
-    return Config(policy, shape.calendars, base_dir, name)
+    config = Config(policy, shape.calendars, base_dir, name, shape.channels)
+    problems = _channel_problems(config, lines, name)
+    if problems:
+        raise ConfigError(problems)
+    starts = tuple(yamlsource.line_of(lines, ("channels", i)) for i in range(len(shape.channels)))
+    return Config(policy, shape.calendars, base_dir, name, shape.channels, starts)
+
+
+def _channel_problems(
+    config: Config, lines: dict[yamlsource.Path, int], name: str
+) -> list[ConfigProblem]:
+    """Cross-checks a channel's model cannot make: its audience, its name, its secret files."""
+    found: list[ConfigProblem] = []
+
+    def problem(path: tuple[str | int, ...], message: str) -> None:
+        where = ".".join(str(p) for p in path)
+        found.append(ConfigProblem(name, yamlsource.line_of(lines, path), where, message))
+
+    seen: set[str] = set()
+    audiences = sorted(config.policy.audiences)
+    for i, channel in enumerate(config.channels):
+        if channel.name in seen:
+            problem(("channels", i, "name"), f"the channel name {channel.name!r} repeats")
+        seen.add(channel.name)
+        if channel.audience not in config.policy.audiences:
+            problem(
+                ("channels", i, "audience"),
+                f"unknown audience {channel.audience!r}; use one of {', '.join(audiences)}",
+            )
+        for key, path in channel.secret_files():
+            if not config.path(path).is_file():
+                where: tuple[str | int, ...] = ("channels", i, *key.split("."))
+                problem(where, f"the secret file {path} cannot be read; create it or fix the path")
+    return found
+
+
+def channel_problems(config: Config) -> list[ConfigProblem]:
+    """Problems only a send would meet, checked by `policy check`: an Apprise URL Apprise cannot
+    parse (Apprise is heavy, so it loads here and at send time only, never for a plain load)."""
+    found = []
+    for i, channel in enumerate(config.channels):
+        if channel.kind != "apprise":
+            continue
+        from maintctl.channels import apprise
+
+        line = config.channel_lines[i] if i < len(config.channel_lines) else None
+        where = f"channels.{i}.{'url' if channel.url else 'url_file'}"
+        try:
+            url = channel.url or config.path(channel.url_file or "").read_text("utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            found.append(ConfigProblem(config.source, line, where, "the URL file cannot be read"))
+            continue
+        if not apprise.parses(url):
+            found.append(
+                ConfigProblem(
+                    config.source,
+                    line,
+                    where,
+                    "Apprise cannot parse this URL (its scheme or form is unknown); see "
+                    "https://github.com/caronc/apprise/wiki for the URL of your service",
+                )
+            )
+    return found
 
 
 def load_config(path: Path | None) -> Config:

@@ -226,7 +226,14 @@ def test_local_mode_imports_no_web_stack_and_policy_show_no_database(tmp_path: A
         )
         return done.stdout.strip().splitlines()[-1]
 
-    web = {"fastapi", "starlette", "alembic", "httpx", "icalendar", "uvicorn"}
+    # Apprise loads only to send or for `policy check`, even with Apprise channels configured.
+    config = tmp_path / "m.yaml"
+    config.write_text(
+        "channels:\n  - {name: c, audience: internal-engineering, url: 'json://h/x'}\n", "utf-8"
+    )
+    env["MAINTCTL_CONFIG"] = str(config)
+    web = {"fastapi", "starlette", "alembic", "httpx", "icalendar", "uvicorn", "apprise"}
+    assert loaded([["--help"]], web | {"sqlalchemy"}) == "[]"
     assert loaded([["policy", "show"]], web | {"sqlalchemy"}) == "[]"
     loaded([["db", "upgrade"]], set())  # Alembic loads when the schema needs it, and only then
     assert loaded([["window", "list"], ["window", "list", "--json"]], web) == "[]"

@@ -38,15 +38,19 @@ def policy_show(
 @policy_app.command("check")
 def policy_check(path: Annotated[Path, typer.Argument(metavar="FILE")]) -> None:
     """Validate a config file; each mistake is named with its line."""
-    from maintctl.config import ConfigError, load_config
+    from maintctl.config import ConfigError, channel_problems, load_config
 
     try:
         config = load_config(path)
     except ConfigError as exc:
         fail([p.text() for p in exc.problems])
+    late = channel_problems(config)
+    if late:
+        fail([p.text() for p in late])
     console.print(
         f"{path}: OK ({len(config.policy.types)} types, {len(config.policy.windows)} windows, "
-        f"{len(config.policy.freezes)} freezes, {len(config.calendars)} calendars)",
+        f"{len(config.policy.freezes)} freezes, {len(config.calendars)} calendars, "
+        f"{len(config.channels)} channels)",
         markup=False,
     )
 

@@ -29,7 +29,8 @@ Handler = Callable[[Deps, dict[str, Any]], str]
 KINDS: dict[str, Handler] = {}
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
-BUILT_IN = ("maintctl.services.feeds",)  # modules that register kinds when imported
+# modules that register kinds when imported
+BUILT_IN = ("maintctl.services.feeds", "maintctl.services.notify")
 _current: ContextVar[store.Job | None] = ContextVar("maintctl_job", default=None)
 
 
