@@ -57,6 +57,18 @@ def test_an_email_reaches_every_recipient_with_a_text_and_an_html_part(tmp_path:
     assert MESSAGE.text in parts["text/plain"] and MESSAGE.html in parts["text/html"]
 
 
+def test_a_subject_with_a_line_break_is_refused_for_good(tmp_path: Path) -> None:
+    cfg = config(
+        tmp_path,
+        "{name: mail, audience: internal-all, email: {smtp: 'smtp://127.0.0.1:%d', "
+        "from: m@example.com, to: [a@example.com]}}" % free_port(),
+    )
+    forged = Message("Hi\r\nBcc: evil@example.com", "t", "<p>t</p>", "initial")
+    with pytest.raises(TransportError) as caught:
+        send(cfg, forged)
+    assert caught.value.permanent
+
+
 def test_an_unreachable_smtp_server_is_retryable(tmp_path: Path) -> None:
     cfg = config(
         tmp_path,

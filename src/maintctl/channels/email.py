@@ -15,18 +15,21 @@ class EmailTransport(Transport):
     def send(self, message: Message) -> None:
         mail = self.channel.email
         assert mail is not None
+        name = self.channel.name
         out = EmailMessage()
-        out["Subject"] = message.subject
-        out["From"] = mail.sender
-        out["To"] = ", ".join(mail.to)
-        if message.idempotency_key:  # a repeat after a crash carries the same Message-ID
-            out["Message-ID"] = f"<{message.idempotency_key}@maintctl>"
+        try:  # a line break in a header would forge headers: the message is refused for good
+            out["Subject"] = message.subject
+            out["From"] = mail.sender
+            out["To"] = ", ".join(mail.to)
+            if message.idempotency_key:  # a repeat after a crash carries the same Message-ID
+                out["Message-ID"] = f"<{message.idempotency_key}@maintctl>"
+        except ValueError:
+            raise TransportError(f"channel {name}: a header holds a line break", True) from None
         out.set_content(message.text)
         out.add_alternative(message.html, subtype="html")
         where = urlsplit(mail.smtp)
         password = self.secret(mail.password_file) if mail.password_file else None
         smtp_cls = smtplib.SMTP_SSL if where.scheme == "smtps" else smtplib.SMTP
-        name = self.channel.name
         try:
             with smtp_cls(where.hostname or "", where.port or 0, timeout=TIMEOUT_S) as smtp:
                 if mail.username and password is not None:

@@ -25,8 +25,7 @@ class WebhookTransport(Transport):
         hook = self.channel.webhook
         assert hook is not None
         secret = self.secret(hook.secret_file) if hook.secret_file else self._env(hook.secret_env)
-        payload = {"event": message.event, "window": message.window, **message.as_dict()}
-        body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        body = json.dumps(message.as_dict(), separators=(",", ":"), sort_keys=True).encode()
         headers = {
             "Content-Type": "application/json",
             "X-Maintctl-Signature": sign(secret, body),
