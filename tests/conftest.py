@@ -82,7 +82,8 @@ def database_url(sqlite_template: Path, tmp_path: Path, _pg_schema: None) -> Ite
             conn.execute(
                 text(
                     "TRUNCATE windows, window_systems, signatures, audit, tokens, users,"
-                    " id_counters, account_audit, feed_cache, jobs, worker_lease, worker_beats"
+                    " id_counters, account_audit, feed_cache, jobs, worker_lease, worker_beats,"
+                    " window_updates"
                     " RESTART IDENTITY CASCADE"
                 )
             )

@@ -20,7 +20,7 @@ from httpx import Response
 from maintctl.api.app import create_app
 from maintctl.config import Config
 from maintctl.domain.roles import Principal, Role
-from maintctl.services import accounts, windows, workflow
+from maintctl.services import accounts, lifecycle, windows, workflow
 from maintctl.services.deps import Deps
 from maintctl.store.db import Database
 from tests.conftest import PLANNED_OUTAGE, Clock
@@ -59,6 +59,8 @@ OWNER_OR_APPROVER = frozenset(
 FIRST_LEVEL = frozenset({"team-lead", "engineering-manager", "vp-engineering", "cto"})
 SECOND_LEVEL = frozenset({"engineering-manager", "vp-engineering", "cto"})
 ADMIN = frozenset({"admin"})
+# Moves during a window: its requester (or lead), or team-lead or higher; not admin, not viewer.
+OPERATOR = frozenset({"requester"}) | FIRST_LEVEL
 
 PUBLIC = frozenset(
     {
@@ -92,6 +94,11 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
         "second level": SECOND_LEVEL,
     },
     ("GET", "/api/v1/windows/{window_id}/history"): {"": EVERYONE},
+    ("POST", "/api/v1/windows/{window_id}/start"): {"": OPERATOR},
+    ("POST", "/api/v1/windows/{window_id}/progress"): {"": OPERATOR},
+    ("POST", "/api/v1/windows/{window_id}/complete"): {"": OPERATOR},
+    ("POST", "/api/v1/windows/{window_id}/abort"): {"": OPERATOR},
+    ("GET", "/api/v1/windows/{window_id}/updates"): {"": EVERYONE},
     ("GET", "/api/v1/approvals/pending"): {"": EVERYONE},
     ("GET", "/api/v1/check"): {"": EVERYONE},
     ("GET", "/api/v1/slots"): {"": EVERYONE},
@@ -146,17 +153,33 @@ class World:
         # Each window on a system of its own, so no two of them overlap.
         return [f"sys-{next(self.numbers)}"]
 
-    def window(self, *, submitted: bool = False, signed_once: bool = False) -> str:
-        """A new planned outage filed by `requester`; pending approval when submitted."""
+    def window(
+        self,
+        *,
+        submitted: bool = False,
+        signed_once: bool = False,
+        scheduled: bool = False,
+        started: bool = False,
+    ) -> str:
+        """A new planned outage filed by `requester`; pending approval when submitted,
+        signed by its three levels when scheduled, and started early by its requester."""
         requester = Principal("requester", Role.REQUESTER)
         with self.deps.db.write() as session:
             made = windows.create(
                 self.deps, session, {**WINDOW, "systems": self.systems()}, requester
             )
-            if submitted or signed_once:
+            if submitted or signed_once or scheduled or started:
                 workflow.submit(self.deps, session, made.id, requester)
-            if signed_once:
+            if signed_once or scheduled or started:
                 workflow.approve(self.deps, session, made.id, Principal(LEAD_2, Role.TEAM_LEAD))
+            if scheduled or started:
+                for name, role in (
+                    ("em-2", Role.ENGINEERING_MANAGER),
+                    ("vp-2", Role.VP_ENGINEERING),
+                ):
+                    workflow.approve(self.deps, session, made.id, Principal(name, role))
+            if started:
+                lifecycle.start(self.deps, session, made.id, requester, early=True)
         return made.id
 
     def spare_token(self, name: str) -> int:
@@ -182,6 +205,10 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/submit"): {},
             ("POST", "/api/v1/windows/{window_id}/approve"): {"submitted": True},
             ("POST", "/api/v1/windows/{window_id}/reject"): {"submitted": True},
+            ("POST", "/api/v1/windows/{window_id}/start"): {"scheduled": True},
+            ("POST", "/api/v1/windows/{window_id}/progress"): {"started": True},
+            ("POST", "/api/v1/windows/{window_id}/complete"): {"started": True},
+            ("POST", "/api/v1/windows/{window_id}/abort"): {"started": True},
         }
         if key in needs_fresh:
             state = dict(needs_fresh[key])
@@ -202,6 +229,9 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/cancel"): {"reason": "not needed"},
             ("POST", "/api/v1/windows/{window_id}/approve"): {"comment": "fine"},
             ("POST", "/api/v1/windows/{window_id}/reject"): {"reason": "revise the plan"},
+            ("POST", "/api/v1/windows/{window_id}/start"): {"early": True},
+            ("POST", "/api/v1/windows/{window_id}/progress"): {"step": 1, "of": 2, "task": "t"},
+            ("POST", "/api/v1/windows/{window_id}/abort"): {"reason": "called off"},
             ("POST", "/api/v1/users"): {"name": f"new-{next(self.numbers)}", "role": "viewer"},
             ("POST", "/api/v1/tokens"): {"name": VICTIM} if scenario == "for another" else {},
             ("POST", "/api/v1/users/{name}/role"): {"role": "viewer"},

@@ -25,8 +25,8 @@ GOOD.pop("end")
 GOOD["duration"] = "1h"
 
 # (method, path, params, json, headers): reads, and refusals that write nothing, so the order
-# in which the two transports run them does not matter. 36 cases, then 34 for accounts,
-# the calendar and its feed, and the outside calendars.
+# in which the two transports run them does not matter. 36 cases, then 13 for the moves during a
+# window, then 34 for accounts, the calendar and its feed, and the outside calendars.
 CASES: list[tuple[str, str, dict[str, Any] | None, Any, dict[str, str] | None]] = [
     ("GET", W, None, None, None),
     ("GET", W, {"limit": 1}, None, None),
@@ -70,6 +70,19 @@ CASES: list[tuple[str, str, dict[str, Any] | None, Any, dict[str, str] | None]] 
     ("POST", f"{ONE}/cancel", None, {}, None),
     ("POST", f"{ONE}/approve", None, {"comment": "ok"}, None),
     ("POST", f"{W}/MNT-2026-9999/submit", None, None, None),
+    ("POST", f"{ONE}/start", None, {}, None),
+    ("POST", f"{ONE}/start", None, {"early": True, "lead": "nobody"}, None),
+    ("POST", f"{ONE}/start", None, {"colour": "red"}, None),
+    ("POST", f"{W}/MNT-2026-9999/start", None, {}, None),
+    ("POST", f"{ONE}/progress", None, {"step": 1, "of": 2, "task": "t"}, None),
+    ("POST", f"{ONE}/progress", None, {"step": 1, "of": 2}, None),
+    ("POST", f"{ONE}/progress", None, {"step": 1, "of": 2, "task": "t", "eta": "soon"}, None),
+    ("POST", f"{ONE}/complete", None, None, {"If-Match": '"99"'}),
+    ("POST", f"{ONE}/abort", None, {"reason": "x"}, None),
+    ("POST", f"{ONE}/abort", None, None, None),
+    ("GET", f"{ONE}/updates", None, None, None),
+    ("GET", f"{ONE}/updates", {"limit": 0}, None, None),
+    ("GET", f"{ONE}/updates", {"after": -1}, None, None),
     ("GET", "/api/v1/users", None, None, None),
     ("GET", "/api/v1/tokens", None, None, None),
     ("GET", "/api/v1/audit", None, None, None),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
-from maintctl.domain.model import Conflict, Window
+from maintctl.domain.model import Conflict, ProgressUpdate, Window
 from maintctl.domain.slots import Slot
 from maintctl.domain.times import format_instant
 from maintctl.store.tables import AccountEventRow, AuditRow
@@ -31,6 +32,9 @@ def window(w: Window) -> dict[str, Any]:
         "requested_by": w.requested_by,
         "details": asdict(spec.details),
         "version": w.version,
+        "lead": w.lead,
+        "actual_start": _maybe(w.actual_start),
+        "actual_end": _maybe(w.actual_end),
         "approvals": [
             {
                 "level": g.level + 1,
@@ -46,6 +50,26 @@ def window(w: Window) -> dict[str, Any]:
             }
             for g in w.signatures
         ],
+    }
+
+
+def _maybe(at: datetime | None) -> str | None:
+    return format_instant(at) if at is not None else None
+
+
+def update(window_id: str, update_id: int, u: ProgressUpdate) -> dict[str, Any]:
+    """One progress update, as GET /api/v1/windows/{id}/updates lists it."""
+    return {
+        "id": update_id,
+        "window": window_id,
+        "at": format_instant(u.at),
+        "step": u.step,
+        "of": u.of,
+        "task": u.task,
+        "status": u.status.value,
+        "eta": _maybe(u.eta),
+        "public": u.public,
+        "by": u.by,
     }
 
 

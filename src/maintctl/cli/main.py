@@ -14,6 +14,7 @@ from maintctl.cli import (
     audit,
     calendar,
     calendars,
+    execution,
     faults,
     jobs,
     schedule,
@@ -59,6 +60,10 @@ app.command()(schedule.slots)
 app.command()(admin.serve)
 app.command()(admin.worker)
 app.command()(jobs.jobs)
+app.command()(execution.start)
+app.command()(execution.progress)
+app.command()(execution.complete)
+app.command()(execution.abort)
 
 
 def run() -> None:

@@ -34,6 +34,8 @@ TEXT_LIMITS: dict[str, int] = {
     "plan_item": 2_000,
     "description": 10_000,
     "justification": 10_000,
+    "task": 500,  # a progress update's current task
+    "public_message": 2_000,  # a progress update's message for the status page
 }
 MAX_SYSTEMS = 200  # systems named by one window or one query
 MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, ...)
@@ -124,3 +126,6 @@ JOB_KEY_MAX = 200  # characters in an idempotency key
 JOB_PAYLOAD_MAX_BYTES = 16_384  # a payload, as compact JSON
 JOB_RESULT_MAX_CHARS = 2_000  # a job's result or last error; longer text is cut
 JOB_PRUNE_BATCH = 1_000  # finished jobs deleted per prune step, so one step stays short
+
+MAX_UPDATES = 500  # progress updates kept on one window; a window needing more is mis-planned
+MAX_STEPS = 1_000  # steps in one window's execution plan, as a progress update counts them

@@ -145,3 +145,28 @@ class Window:
     sequence: int = 0
     version: int = 1
     signatures: list[Signature] = field(default_factory=list)
+    # Set by the life-cycle moves (services/lifecycle.py); None until then.
+    lead: str | None = None
+    actual_start: datetime | None = None
+    actual_end: datetime | None = None
+
+
+class Pace(StrEnum):
+    """How a window in progress stands against its plan (the runbook's "Status" line)."""
+
+    ON_TRACK = "on-track"
+    DELAYED = "delayed"
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """One MAINTENANCE UPDATE: step `step` of `of`, the task at hand, and who said so."""
+
+    at: datetime
+    step: int
+    of: int
+    task: str
+    status: Pace
+    by: str
+    eta: datetime | None = None
+    public: str | None = None

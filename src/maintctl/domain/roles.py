@@ -107,3 +107,12 @@ def require_owner_or_approver(who: Principal, requested_by: str, action: str) ->
     if who.name == requested_by or who.rank or who.role == Role.ADMIN:
         return
     raise forbid(action, f"the window's requester ({requested_by}), team-lead or higher, or admin")
+
+
+def require_operator(who: Principal, requested_by: str, lead: str | None, action: str) -> None:
+    """Moves during a window: its requester or lead, or team-lead or higher (DESIGN.md)."""
+    require_writer(who, action)
+    if who.name in (requested_by, lead) or who.rank:
+        return
+    named = f"the window's requester ({requested_by})" + (f" or lead ({lead})" if lead else "")
+    raise forbid(action, f"{named}, or team-lead or higher (you are {who.role.value})")

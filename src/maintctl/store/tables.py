@@ -43,6 +43,10 @@ class WindowRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The life-cycle moves: who leads the work, when it really started and stopped.
+    lead: Mapped[str | None] = mapped_column(String(200))
+    actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     systems: Mapped[list[SystemRow]] = relationship(
         back_populates="window",
@@ -124,6 +128,26 @@ class SignatureRow(Base):
     # The token that signed and who issued it; None in local mode (the OS user signs).
     token_id: Mapped[int | None] = mapped_column(Integer)
     token_issuer: Mapped[str | None] = mapped_column(String(200))
+
+
+class UpdateRow(Base):
+    """One progress update of a window in progress (the runbook's MAINTENANCE UPDATE)."""
+
+    __tablename__ = "window_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    step: Mapped[int] = mapped_column(Integer)
+    of_steps: Mapped[int] = mapped_column(Integer)
+    task: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    eta: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    public: Mapped[str | None] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))
+
+    # A window's updates in order, a page at a time.
+    __table_args__ = (Index("ix_window_updates_window", "window_id", "id"),)
 
 
 class UserRow(Base):

@@ -79,6 +79,9 @@ def to_window(row: WindowRow) -> Window:
             )
             for g in row.signatures
         ],
+        lead=row.lead,
+        actual_start=row.actual_start,
+        actual_end=row.actual_end,
     )
 
 
@@ -101,6 +104,9 @@ def _fill(row: WindowRow, w: Window) -> None:
     row.updated_at = w.updated_at
     row.sequence = w.sequence
     row.version = w.version
+    row.lead = w.lead
+    row.actual_start = w.actual_start
+    row.actual_end = w.actual_end
     wanted_signatures = {(g.level, g.signer) for g in w.signatures}
     row.signatures = [g for g in row.signatures if (g.level, g.signer) in wanted_signatures]
     have_signatures = {(g.level, g.signer) for g in row.signatures}

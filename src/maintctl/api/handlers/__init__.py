@@ -55,6 +55,7 @@ _A = "maintctl.api.handlers.accounts:"
 _C = "maintctl.api.handlers.calendar:"
 _F = "maintctl.api.handlers.feeds:"
 _J = "maintctl.api.handlers.jobs:"
+_L = "maintctl.api.handlers.lifecycle:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -65,6 +66,11 @@ ROUTES = (
     Route("POST", "/api/v1/windows/{window_id}/approve", _W + "approve_window"),
     Route("POST", "/api/v1/windows/{window_id}/reject", _W + "reject_window"),
     Route("GET", "/api/v1/windows/{window_id}/history", _W + "window_history"),
+    Route("POST", "/api/v1/windows/{window_id}/start", _L + "start_window"),
+    Route("POST", "/api/v1/windows/{window_id}/progress", _L + "progress_window"),
+    Route("POST", "/api/v1/windows/{window_id}/complete", _L + "complete_window"),
+    Route("POST", "/api/v1/windows/{window_id}/abort", _L + "abort_window"),
+    Route("GET", "/api/v1/windows/{window_id}/updates", _L + "window_updates"),
     Route("GET", "/api/v1/approvals/pending", _W + "pending_approvals"),
     Route("GET", "/api/v1/check", _S + "check"),
     Route("GET", "/api/v1/slots", _S + "slots"),

@@ -1,4 +1,5 @@
-"""/api/v1/windows: create, list, show, modify, cancel, submit, approve, reject, history.
+"""/api/v1/windows: create, list, show, modify, cancel, submit, approve, reject, history, and
+the moves during a window: start, progress, complete, abort, updates.
 
 Thin wrappers: the bodies are in api/handlers/windows.py, which the CLI's local mode calls too.
 """
@@ -11,7 +12,9 @@ from fastapi import APIRouter, Query, Response
 
 from maintctl.api.auth import IfMatch, Who
 from maintctl.api.deps import AppDeps, answer
+from maintctl.api.handlers import lifecycle as moves
 from maintctl.api.handlers import windows as handlers
+from maintctl.api.handlers.lifecycle import AbortFields, ProgressFields, StartFields
 from maintctl.api.handlers.windows import Comment, Reason, WindowFields
 from maintctl.api.openapi import MARKDOWN
 from maintctl.domain import bounds
@@ -116,6 +119,72 @@ def reject_window(
 @router.get("/windows/{window_id}/history", response_model=list[dict[str, Any]])
 def window_history(deps: AppDeps, who: Who, window_id: str, response: Response) -> Any:
     return answer(handlers.window_history(deps, who, window_id), response)
+
+
+@router.post("/windows/{window_id}/start", response_model=dict[str, Any])
+def start_window(
+    deps: AppDeps,
+    who: Who,
+    version: IfMatch,
+    window_id: str,
+    body: StartFields,
+    response: Response,
+) -> Any:
+    """scheduled → in_progress; more than 15 minutes early needs `early`."""
+    return answer(moves.start_window(deps, who, version, window_id, body), response)
+
+
+@router.post("/windows/{window_id}/progress", status_code=201, response_model=dict[str, Any])
+def progress_window(
+    deps: AppDeps,
+    who: Who,
+    version: IfMatch,
+    window_id: str,
+    body: ProgressFields,
+    response: Response,
+) -> Any:
+    """One MAINTENANCE UPDATE of a window in progress."""
+    return answer(moves.progress_window(deps, who, version, window_id, body), response)
+
+
+@router.post("/windows/{window_id}/complete", response_model=dict[str, Any])
+def complete_window(
+    deps: AppDeps, who: Who, version: IfMatch, window_id: str, response: Response
+) -> Any:
+    """Record the actual end; verifying, then completed at once while no validation is set."""
+    return answer(moves.complete_window(deps, who, version, window_id), response)
+
+
+@router.post("/windows/{window_id}/abort", response_model=dict[str, Any])
+def abort_window(
+    deps: AppDeps,
+    who: Who,
+    version: IfMatch,
+    window_id: str,
+    body: AbortFields,
+    response: Response,
+) -> Any:
+    """in_progress → cancelled, with the reason."""
+    return answer(moves.abort_window(deps, who, version, window_id, body), response)
+
+
+@router.get(
+    "/windows/{window_id}/updates", response_model=list[dict[str, Any]], responses=NEXT_PAGE
+)
+def window_updates(
+    deps: AppDeps,
+    who: Who,
+    window_id: str,
+    response: Response,
+    limit: Annotated[
+        int | None, Query(ge=1, le=bounds.PAGE_MAX, description=f"default {bounds.PAGE_DEFAULT}")
+    ] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=moves.MAX_ROW_ID, description="the id of the last update seen")
+    ] = None,
+) -> Any:
+    """A window's progress updates, oldest first; the next page in the Link header."""
+    return answer(moves.window_updates(deps, who, window_id, limit, after), response)
 
 
 @router.get("/approvals/pending", response_model=list[dict[str, Any]], responses=NEXT_PAGE)

@@ -1,0 +1,241 @@
+"""The moves during a window: start, progress, complete, abort (DESIGN.md "The window's life").
+
+Each checks the rules, writes the new state and an audit row in one transaction, with the same
+optimistic versions as the other moves. Notices are not sent here yet: each move ends in
+`announce`, the one place the notification service will plan them from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from maintctl.domain import bounds, lifecycle, pages
+from maintctl.domain.errors import Problem, RuleViolation, refuse
+from maintctl.domain.model import Pace, ProgressUpdate, Status, Window
+from maintctl.domain.roles import Principal, account_name_problem, require_operator
+from maintctl.domain.times import format_duration
+from maintctl.services.deps import Deps
+from maintctl.services.windows import require, save
+from maintctl.store import accounts, audit, updates
+
+# The events a move announces; the notification service keys its plans on these names.
+STARTED = "window.started"
+PROGRESSED = "window.progress"
+COMPLETED = "window.completed"
+ABORTED = "window.aborted"
+
+
+def announce(
+    deps: Deps,
+    session: Session,
+    window: Window,
+    event: str,
+    update: ProgressUpdate | None = None,
+) -> None:
+    """Where the notification service will plan this move's notices, in the move's transaction.
+
+    Nothing is sent yet (issue 7's notification timeline hooks in here).
+    """
+
+
+def _moved(window: Window, now: datetime, **changes: Any) -> Window:
+    """The window with `changes`, one version on."""
+    return replace(window, updated_at=now, version=window.version + 1, **changes)
+
+
+def _lead(session: Session, name: str) -> str:
+    """`--lead NAME`: an enabled account, or a problem naming the fix."""
+    if problem := account_name_problem(name, "lead"):
+        raise RuleViolation([problem])
+    row = accounts.user(session, name)
+    if row is None or row.disabled:
+        state = "disabled" if row is not None else "unknown"
+        raise RuleViolation(
+            [
+                Problem(
+                    "lead",
+                    "unknown-account",
+                    f"{name} is not an enabled account ({state})",
+                    "name an enabled account (maintctl user list) or leave --lead out",
+                )
+            ]
+        )
+    return name
+
+
+def start(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    who: Principal,
+    *,
+    lead: str | None = None,
+    early: bool = False,
+    expected_version: int | None = None,
+) -> Window:
+    """scheduled → in_progress: record the actual start and the lead (the starter by default)."""
+    window = require(session, window_id, expected_version)
+    require_operator(who, window.requested_by, window.lead, f"starting {window.id}")
+    now = deps.clock()
+    lifecycle.check_start(window, now, early)
+    chosen = _lead(session, lead) if lead else who.name
+    moved = _moved(
+        window, now, status=Status.IN_PROGRESS, lead=chosen, actual_start=now, actual_end=None
+    )
+    save(session, moved)
+    extra: dict[str, object] = {"lead": chosen, **({"early": True} if early else {})}
+    audit.record(session, moved, who.name, "start", window.status, now, extra=extra)
+    announce(deps, session, moved, STARTED)
+    return moved
+
+
+def progress(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    who: Principal,
+    *,
+    step: int,
+    of: int,
+    task: str,
+    status: str = Pace.ON_TRACK.value,
+    eta: datetime | None = None,
+    public: str | None = None,
+    expected_version: int | None = None,
+) -> tuple[Window, int, ProgressUpdate]:
+    """Record one MAINTENANCE UPDATE of a window in progress; the window moves one version on."""
+    window = require(session, window_id, expected_version)
+    require_operator(who, window.requested_by, window.lead, f"updating {window.id}")
+    lifecycle.require(window.status, lifecycle.RUNNING, "progress", window.id)
+    problems = lifecycle.update_problems(
+        step, of, task, status, public, updates.count(session, window.id)
+    )
+    if eta is not None and (problem := bounds.instant_problem("eta", eta)):
+        problems.append(problem)
+    refuse(problems)
+    now = deps.clock()
+    update = ProgressUpdate(
+        at=now,
+        step=step,
+        of=of,
+        task=task.strip(),
+        status=Pace(status),
+        by=who.name,
+        eta=eta,
+        public=public.strip() if public and public.strip() else None,
+    )
+    moved = _moved(window, now)
+    save(session, moved)
+    update_id = updates.add(session, window.id, update)
+    audit.record(
+        session,
+        moved,
+        who.name,
+        "progress",
+        window.status,
+        now,
+        comment=update.task,
+        extra={"step": step, "of": of, "status": update.status.value},
+    )
+    announce(deps, session, moved, PROGRESSED, update)
+    return moved, update_id, update
+
+
+def complete(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    who: Principal,
+    expected_version: int | None = None,
+) -> Window:
+    """in_progress → verifying → completed: record the actual end (the work stopped now)."""
+    window = require(session, window_id, expected_version)
+    require_operator(who, window.requested_by, window.lead, f"completing {window.id}")
+    lifecycle.require(window.status, lifecycle.RUNNING, "complete", window.id)
+    now = deps.clock()
+    verifying = _moved(window, now, status=Status.VERIFYING, actual_end=now)
+    # No validation is configured yet, so verifying passes at once (DESIGN.md).
+    final = replace(verifying, status=lifecycle.after_complete(validation_configured=False))
+    save(session, final)
+    took = actual_duration(final)
+    audit.record(
+        session,
+        verifying,
+        who.name,
+        "complete",
+        window.status,
+        now,
+        extra={"actual_duration": took},
+    )
+    if final.status != verifying.status:
+        audit.record(
+            session,
+            final,
+            who.name,
+            "verify",
+            verifying.status,
+            now,
+            comment="no validation configured",
+        )
+    announce(deps, session, final, COMPLETED)
+    return final
+
+
+def abort(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    who: Principal,
+    reason: str,
+    expected_version: int | None = None,
+) -> Window:
+    """in_progress → cancelled, with the reason; what start did is undone (today: nothing)."""
+    refuse(lifecycle.reason_problems(reason, "an abort"))
+    window = require(session, window_id, expected_version)
+    require_operator(who, window.requested_by, window.lead, f"aborting {window.id}")
+    lifecycle.require(window.status, lifecycle.RUNNING, "abort", window.id)
+    now = deps.clock()
+    moved = _moved(
+        window,
+        now,
+        status=Status.CANCELLED,
+        cancel_reason=reason.strip(),
+        actual_end=now,
+        sequence=window.sequence + 1,
+    )
+    save(session, moved)
+    audit.record(session, moved, who.name, "abort", window.status, now, comment=reason.strip())
+    announce(deps, session, moved, ABORTED)
+    return moved
+
+
+def actual_duration(window: Window) -> str | None:
+    """How long the work really took, in the units maintctl reads ("2h15m")."""
+    if window.actual_start is None or window.actual_end is None:
+        return None
+    return format_duration(window.actual_end - window.actual_start)
+
+
+@dataclass(frozen=True)
+class UpdatePage:
+    """One page of a window's updates (id, update) and the id the next page starts after."""
+
+    window_id: str
+    updates: list[tuple[int, ProgressUpdate]]
+    next: int | None
+
+
+def update_page(
+    session: Session, window_id: str, *, after: int | None = None, limit: int | None = None
+) -> UpdatePage:
+    """A window's progress updates, oldest first, one bounded page."""
+    window = require(session, window_id)
+    size = pages.page_size(limit)
+    found = updates.page(session, window.id, after, size + 1)
+    if len(found) <= size:
+        return UpdatePage(window.id, found, None)
+    return UpdatePage(window.id, found[:size], found[size - 1][0])
