@@ -56,3 +56,13 @@ def test_the_servers_own_log_redacts_tokens_in_tracebacks(monkeypatch: pytest.Mo
         logging.getLogger("maintctl.api").error("error abc on /x", exc_info=exc)
     text = stream.getvalue()
     assert "error abc on /x" in text and "Traceback" in text and "secret2" not in text
+
+
+def test_an_outgoing_requests_url_never_reaches_the_log_even_with_the_root_at_info(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logs.install()
+    secret_url = "https://hooks.slack.com/services/T000/B000/XXXXSECRET"
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("httpx").info("HTTP Request: POST %s", secret_url)
+    assert "XXXXSECRET" not in caplog.text

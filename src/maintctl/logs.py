@@ -64,6 +64,10 @@ def install() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
+    # httpx logs every request's full URL at INFO; a webhook's or a chat service's URL is often
+    # the secret itself (Slack's incoming webhooks are), so only its warnings may reach a log.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     ours = logging.getLogger("maintctl")
     if not any(isinstance(h.formatter, RedactingFormatter) for h in ours.handlers):
         handler = logging.StreamHandler()
