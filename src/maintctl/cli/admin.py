@@ -67,6 +67,20 @@ def db_upgrade() -> None:
     console.print(f"schema at {migrate.current(db)}" + (" (upgraded)" if applied else ""))
 
 
+def _server_deps(settings: Settings) -> Deps:
+    """A server's or a worker's dependencies (tokens required), the schema brought up to date."""
+    from maintctl.config import ConfigError
+    from maintctl.local import build_deps
+    from maintctl.store import migrate
+
+    try:
+        deps = build_deps(settings, local=False)
+    except ConfigError as exc:
+        fail([p.text() for p in exc.problems], EXIT_FAULT)
+    migrate.upgrade(deps.db)
+    return deps
+
+
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8080,
@@ -79,17 +93,12 @@ def serve(
     """Run the HTTP API (and /calendar.ics) on uvicorn, with one background worker."""
     import uvicorn
 
-    from maintctl.config import ConfigError, Settings
+    from maintctl.config import Settings
     from maintctl.domain.roles import Principal, Role
-    from maintctl.local import build_deps
-    from maintctl.store import accounts, migrate
+    from maintctl.store import accounts
 
     settings = Settings()
-    try:
-        deps = build_deps(settings, local=False)
-    except ConfigError as exc:
-        fail([p.text() for p in exc.problems], EXIT_FAULT)
-    migrate.upgrade(deps.db)
+    deps = _server_deps(settings)
     if demo:
         from maintctl.services.demo import demo_account, load_demo
 
@@ -163,17 +172,11 @@ def worker(
 ) -> None:
     """Run the background worker: every due job (feed refreshes, ...), until SIGTERM."""
     from maintctl import logs
-    from maintctl.config import ConfigError, Settings
-    from maintctl.local import build_deps
-    from maintctl.store import migrate
+    from maintctl.config import Settings
     from maintctl.worker import stop_on_sigterm
 
     settings = Settings()
-    try:
-        deps = build_deps(settings, local=False)
-    except ConfigError as exc:
-        fail([p.text() for p in exc.problems], EXIT_FAULT)
-    migrate.upgrade(deps.db)
+    deps = _server_deps(settings)
     running = _worker(deps, settings)
     stop_on_sigterm(running)
     if once:
