@@ -7,6 +7,7 @@ and local commands that send nothing must not pay for them.
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,15 +50,16 @@ class Message:
         }
 
 
-class Transport:
+class Transport(ABC):
     """Sends messages to one channel; reads its secrets when it sends, never before."""
 
     def __init__(self, channel: Channel, config: Config) -> None:
         self.channel = channel
         self.config = config
 
+    @abstractmethod
     def send(self, message: Message) -> None:
-        raise NotImplementedError
+        """Deliver `message`, or raise TransportError saying whether a retry can help."""
 
     def secret(self, path: str) -> str:
         """A secret from a file named in the config; its failure names the file, not the secret."""

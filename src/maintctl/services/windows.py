@@ -225,11 +225,7 @@ def cancel(
     require_owner_or_approver(who, window.requested_by, f"cancelling {window.id}")
     lifecycle.require(window.status, lifecycle.CANCELLABLE, "cancel", window.id)
     actor = who.name
-    if not reason.strip():
-        raise RuleViolation(
-            [Problem("reason", "required", "a cancellation needs a reason", "give --reason")]
-        )
-    refuse(bounds.text_problems("reason", reason, "reason"))
+    refuse(lifecycle.reason_problems(reason, "a cancellation"))
     now = deps.clock()
     cancelled = replace(
         window,

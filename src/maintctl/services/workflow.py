@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from maintctl.domain import approvals, bounds, lifecycle, pages
 from maintctl.domain.approvals import Signature
-from maintctl.domain.errors import Problem, RuleViolation
+from maintctl.domain.errors import RuleViolation, refuse
 from maintctl.domain.model import Conflict, Status, Window
 from maintctl.domain.pages import Key
 from maintctl.domain.roles import Principal, require_owner_or_approver
@@ -133,10 +133,7 @@ def reject(
     approvals.check_signer(
         chain(deps, window), window.signatures, who, window.requested_by, window.id
     )
-    if not reason.strip():
-        raise RuleViolation(
-            [Problem("reason", "required", "a rejection needs a reason", "give --reason")]
-        )
+    refuse(lifecycle.reason_problems(reason, "a rejection"))
     moved = _moved(window, deps, status=Status.DRAFT, signatures=[])
     save(session, moved)
     audit.record(
@@ -152,12 +149,8 @@ def _require_text(field: str, value: str) -> None:
 
 
 def pending(deps: Deps, session: Session, who: Principal) -> list[Window]:
-    """Windows whose next level `who` may sign now."""
-    return [
-        w
-        for w in store.listing(session, statuses=[Status.PENDING_APPROVAL])
-        if approvals.waiting_for(chain(deps, w), w.signatures, who, w.requested_by)
-    ]
+    """The first page of windows whose next level `who` may sign now."""
+    return pending_page(deps, session, who).windows
 
 
 def pending_page(

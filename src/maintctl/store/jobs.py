@@ -129,9 +129,8 @@ def claim(
             return None
         job_id, status, attempts = found
         if status == RUNNING and attempts >= max_attempts:
-            _end(
-                session, job_id, DEAD, f"its worker stopped {attempts} times while running it", now
-            )
+            why = f"its worker stopped {attempts} times while running it"
+            _end(session, JobRow.id == job_id, DEAD, why, now)
             continue
         changed = session.execute(
             update(JobRow)
@@ -153,10 +152,11 @@ def claim(
     return None
 
 
-def _end(session: Session, job_id: int, status: str, result: str, now: datetime) -> None:
-    session.execute(
+def _end(session: Session, where: Any, status: str, result: str, now: datetime) -> int:
+    """Mark the job(s) `where` selects ended with `status`; how many rows changed."""
+    changed = session.execute(
         update(JobRow)
-        .where(JobRow.id == job_id)
+        .where(where)
         .values(
             status=status,
             result=result[: bounds.JOB_RESULT_MAX_CHARS],
@@ -165,6 +165,7 @@ def _end(session: Session, job_id: int, status: str, result: str, now: datetime)
         )
         .execution_options(synchronize_session=False)
     )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
 def _mine(job_id: int, worker: str) -> Any:
@@ -175,18 +176,7 @@ def _mine(job_id: int, worker: str) -> Any:
 
 def finish(session: Session, job_id: int, worker: str, result: str, now: datetime) -> bool:
     """Record a job done; False when this worker no longer held it."""
-    changed = session.execute(
-        update(JobRow)
-        .where(_mine(job_id, worker))
-        .values(
-            status=DONE,
-            result=result[: bounds.JOB_RESULT_MAX_CHARS],
-            finished_at=now,
-            claimed_until=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+    return _end(session, _mine(job_id, worker), DONE, result, now) == 1
 
 
 def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
