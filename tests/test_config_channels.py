@@ -19,6 +19,8 @@ def test_each_kind_of_channel_is_accepted(tmp_path: Path) -> None:
     (tmp_path / "hook.key").write_text("k", "utf-8")
     (tmp_path / "chat.url").write_text("json://127.0.0.1:9/x", "utf-8")
     config = parse_config(
+        "components:\n"
+        "  - {id: api, name: API, systems: [api, api-gateway]}\n"
         "channels:\n"
         "  - {name: chat, audience: internal-engineering, url: 'json://127.0.0.1:9/x'}\n"
         "  - {name: chat2, audience: internal-engineering, url_file: chat.url}\n"
@@ -124,3 +126,33 @@ def test_policy_check_counts_channels_and_names_a_bad_apprise_url(tmp_path: Path
     )
     done = CliRunner().invoke(app, ["policy", "check", str(path)])
     assert done.exit_code == 2 and ":2: channels.0.url: Apprise cannot parse" in done.output
+
+
+def test_a_channel_naming_an_undeclared_component_names_its_line(tmp_path: Path) -> None:
+    found = problems(
+        tmp_path,
+        "components:\n"
+        "  - {id: api, name: API, systems: [api]}\n"
+        "  - {id: api, name: Again, systems: [web]}\n"
+        "channels:\n"
+        "  - name: hook\n"
+        "    audience: internal-engineering\n"
+        "    components: [api, billing]\n"
+        "    webhook: {url: 'https://h.example.com/m', secret_env: HOOK_KEY}\n",
+    )
+    assert found == [
+        "m.yaml:3: components.1.id: the component id 'api' repeats",
+        "m.yaml:7: channels.0.components.1: unknown component 'billing'; use one of: api",
+    ]
+
+
+def test_the_status_page_settings_are_read_and_checked(tmp_path: Path) -> None:
+    config = parse_config(
+        "status_page: {title: Example Status, url: 'https://status.example.com', public: false}\n",
+        "m.yaml",
+        tmp_path,
+    )
+    assert (config.status_page.title, config.status_page.public) == ("Example Status", False)
+    assert problems(tmp_path, "status_page: {url: 'ftp://x'}\n") == [
+        "m.yaml:1: status_page.url: url must be an http(s) URL with a host"
+    ]

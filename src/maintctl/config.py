@@ -1,4 +1,4 @@
-"""Settings (environment) and the config file (policy overrides and outside calendars)."""
+"""Settings (environment) and the config file: policy, calendars, channels, components, page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import getpass
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
 from importlib import resources
@@ -29,6 +29,7 @@ from maintctl import yamlsource
 from maintctl.domain import bounds
 from maintctl.domain.model import ItemKind, Severity
 from maintctl.domain.policy import Duration, Policy, PolicyFieldError
+from maintctl.domain.public import Component
 from maintctl.faults import EnvironmentFault
 
 APP = "maintctl"
@@ -263,12 +264,52 @@ class Channel(BaseModel):
         return found
 
 
+class ComponentConfig(BaseModel):
+    """A component of the service as customers know it, and the systems it is made of."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str = Field(min_length=1, max_length=100)
+    systems: list[str] = Field(min_length=1, max_length=bounds.MAX_SYSTEMS)
+    description: str = Field(default="", max_length=2_000)
+
+    def domain(self) -> Component:
+        return Component(self.id, self.name, tuple(self.systems), self.description)
+
+
+class StatusPageConfig(BaseModel):
+    """The public status page (`/status`, `/api/v2/*.json`, `/history.atom`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(default="Status", min_length=1, max_length=200)
+    url: str | None = Field(default=None, max_length=2_000)  # where it is published, for notices
+    public: bool = True  # false: the page and its JSON need a viewer token
+    # Windows whose type is not customer-impacting (zero-downtime) stay off the page unless asked.
+    show_not_impacting: bool = False
+    # Show a scheduled window as in progress at its start, as Statuspage's auto-transition does
+    # (the page only: the window itself moves when a person starts it).
+    auto_in_progress: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("url must be an http(s) URL with a host")
+        return value
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     policy: dict[str, Any] = Field(default_factory=dict)
     calendars: list[CalendarFeed] = Field(default_factory=list)
     channels: list[Channel] = Field(default_factory=list, max_length=1000)
+    components: list[ComponentConfig] = Field(default_factory=list, max_length=1000)
+    status_page: StatusPageConfig = Field(default_factory=StatusPageConfig)
 
 
 @dataclass(frozen=True)
@@ -298,6 +339,8 @@ class Config:
     channels: list[Channel] = field(default_factory=list)
     # The line each channel starts on, for problems found after parsing (an Apprise URL).
     channel_lines: tuple[int | None, ...] = ()
+    components: tuple[Component, ...] = ()
+    status_page: StatusPageConfig = field(default_factory=StatusPageConfig)
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -317,7 +360,13 @@ class Config:
             for c in self.channels
         ]
         text = json.dumps(
-            {"policy": self.policy.as_json(), "calendars": calendars, "channels": channels},
+            {
+                "policy": self.policy.as_json(),
+                "calendars": calendars,
+                "channels": channels,
+                "components": [asdict(c) for c in self.components],
+                "status_page": self.status_page.model_dump(mode="json"),
+            },
             sort_keys=True,
             separators=(",", ":"),
             default=str,
@@ -390,12 +439,51 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         raise ConfigError(
             [ConfigProblem(name, None, "calendars", f"calendar names repeat: {', '.join(dupes)}")]
         )
-    config = Config(policy, shape.calendars, base_dir, name, shape.channels)
-    problems = _channel_problems(config, lines, name)
+    components = tuple(c.domain() for c in shape.components)
+    config = Config(
+        policy,
+        shape.calendars,
+        base_dir,
+        name,
+        shape.channels,
+        components=components,
+        status_page=shape.status_page,
+    )
+    problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
     if problems:
         raise ConfigError(problems)
     starts = tuple(yamlsource.line_of(lines, ("channels", i)) for i in range(len(shape.channels)))
-    return Config(policy, shape.calendars, base_dir, name, shape.channels, starts)
+    return replace(config, channel_lines=starts)
+
+
+def _component_problems(
+    config: Config, lines: dict[yamlsource.Path, int], name: str
+) -> list[ConfigProblem]:
+    """Component IDs once each; a channel's `components:` names only components declared."""
+    found: list[ConfigProblem] = []
+    seen: set[str] = set()
+    for i, component in enumerate(config.components):
+        if component.id in seen:
+            path: tuple[str | int, ...] = ("components", i, "id")
+            message = f"the component id {component.id!r} repeats"
+            found.append(
+                ConfigProblem(name, yamlsource.line_of(lines, path), f"components.{i}.id", message)
+            )
+        seen.add(component.id)
+    for i, channel in enumerate(config.channels):
+        for j, wanted in enumerate(channel.components):
+            if wanted not in seen:
+                path = ("channels", i, "components", j)
+                known = ", ".join(sorted(seen)) or "none are declared (add a components: list)"
+                found.append(
+                    ConfigProblem(
+                        name,
+                        yamlsource.line_of(lines, path),
+                        f"channels.{i}.components.{j}",
+                        f"unknown component {wanted!r}; use one of: {known}",
+                    )
+                )
+    return found
 
 
 def _channel_problems(

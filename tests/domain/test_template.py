@@ -104,6 +104,8 @@ def fields_of(window: Window) -> dict[str, Any]:
         "description": spec.description,
         "impact": spec.impact,
         "risk": spec.risk.value,
+        "public_title": spec.public_title,
+        "public_message": spec.public_message,
         "justification": details.justification,
         "prerequisites": details.prerequisites,
         "execution_plan": details.execution_plan,

@@ -87,6 +87,8 @@ _ITEM = st.lists(_LINE.map(str.strip).filter(bool), min_size=1, max_size=3).map(
     owner=_ITEM,
     steps=st.lists(_ITEM, max_size=4),
     prerequisites=st.lists(_ITEM, max_size=3),
+    public_title=_ITEM | st.just(""),
+    public_message=_PROSE | st.just(""),
 )
 def test_any_typed_text_renders_and_parses_back_as_the_same_fields_and_no_signature(
     description: str,
@@ -95,9 +97,13 @@ def test_any_typed_text_renders_and_parses_back_as_the_same_fields_and_no_signat
     owner: str,
     steps: list[str],
     prerequisites: list[str],
+    public_title: str,
+    public_message: str,
 ) -> None:
     window = make_window(
         description=description,
+        public_title=public_title,
+        public_message=public_message,
         impact=impact,
         owner=owner,
         details=RequestDetails(
@@ -111,4 +117,4 @@ def test_any_typed_text_renders_and_parses_back_as_the_same_fields_and_no_signat
     text = render_request(window, ["team-lead", "engineering-manager"])
     assert parse_request(text) == fields_of(window)
     assert text.split("## Approvals\n", 1)[1].count("- [x]") == 0
-    assert text.count("\n## ") == 9 and text.count("\n- **") == 10
+    assert text.count("\n## ") == 10 and text.count("\n- **") == 11

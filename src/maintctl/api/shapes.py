@@ -24,6 +24,8 @@ def window(w: Window) -> dict[str, Any]:
         "owner": spec.owner,
         "description": spec.description,
         "impact": spec.impact,
+        "public_title": spec.public_title,
+        "public_message": spec.public_message,
         "risk": spec.risk.value,
         "conflicts": [c.as_dict() for c in w.conflicts],
         "cancel_reason": w.cancel_reason,
@@ -35,6 +37,8 @@ def window(w: Window) -> dict[str, Any]:
         "lead": w.lead,
         "actual_start": _maybe(w.actual_start),
         "actual_end": _maybe(w.actual_end),
+        "published_start": _maybe(w.published_start),
+        "published_end": _maybe(w.published_end),
         "approvals": [
             {
                 "level": g.level + 1,

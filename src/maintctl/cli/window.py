@@ -79,6 +79,14 @@ def _created(window: dict[str, Any], verb: str) -> None:
     conflict_lines(window)
 
 
+PublicTitle = Annotated[
+    str | None, typer.Option(help="what the status page and customers see; default: the type's")
+]
+PublicMessage = Annotated[
+    str | None, typer.Option(help="what customers are told, never the description")
+]
+
+
 @app.command()
 def create(
     id: Annotated[str | None, typer.Option("--id", help="MNT-YYYY-NNNN; default next free")] = None,
@@ -91,6 +99,8 @@ def create(
     systems: Systems = None,
     impact: Annotated[str | None, typer.Option(help="customer impact, in words")] = None,
     risk: Annotated[str | None, typer.Option(help="low, medium or high")] = None,
+    public_title: PublicTitle = None,
+    public_message: PublicMessage = None,
     from_file: Annotated[
         Path | None, typer.Option("--from-file", help="filled request template (.md) or YAML")
     ] = None,
@@ -110,6 +120,8 @@ def create(
             systems=systems,
             impact=impact,
             risk=risk,
+            public_title=public_title,
+            public_message=public_message,
         )
     )
     _send("POST", "/api/v1/windows", body, as_json, "Created")
@@ -244,6 +256,8 @@ def show(
         ("Description", window["description"]),
         ("Impact", window["impact"]),
         ("Risk", window["risk"]),
+        ("Public title", window["public_title"] or "(the type's wording)"),
+        ("Public message", window["public_message"] or "(the type's wording)"),
     ]
     if window["cancel_reason"]:
         rows.append(("Cancelled because", window["cancel_reason"]))
@@ -264,6 +278,8 @@ def modify(
     systems: Systems = None,
     impact: Annotated[str | None, typer.Option()] = None,
     risk: Annotated[str | None, typer.Option()] = None,
+    public_title: PublicTitle = None,
+    public_message: PublicMessage = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change a window; every check runs again."""
@@ -277,6 +293,8 @@ def modify(
         systems=systems,
         impact=impact,
         risk=risk,
+        public_title=public_title,
+        public_message=public_message,
     )
     _send("PATCH", path(WINDOWS, checked(id)), body, as_json, "Modified")
 

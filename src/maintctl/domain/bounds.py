@@ -35,7 +35,8 @@ TEXT_LIMITS: dict[str, int] = {
     "description": 10_000,
     "justification": 10_000,
     "task": 500,  # a progress update's current task
-    "public_message": 2_000,  # a progress update's message for the status page
+    "public_title": 200,  # a window's title on the status page and in customer notices
+    "public_message": 2_000,  # a window's or a progress update's message for the public
 }
 MAX_SYSTEMS = 200  # systems named by one window or one query
 MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, ...)

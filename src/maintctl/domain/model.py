@@ -124,6 +124,10 @@ class WindowSpec:
     impact: str = ""
     risk: Risk = Risk.LOW
     details: RequestDetails = field(default_factory=RequestDetails)
+    # What the status page and customers are told (DESIGN.md, "Public and private"); empty means
+    # the type's wording (domain/public.py). Never signed: rewording keeps the approvals.
+    public_title: str = ""
+    public_message: str = ""
 
     @property
     def interval(self) -> Interval:
@@ -149,6 +153,10 @@ class Window:
     lead: str | None = None
     actual_start: datetime | None = None
     actual_end: datetime | None = None
+    # The times last approved (set when the window is scheduled): what the status page shows,
+    # kept while a change awaits approval. None while the window was never public.
+    published_start: datetime | None = None
+    published_end: datetime | None = None
 
 
 class Pace(StrEnum):

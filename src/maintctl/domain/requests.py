@@ -14,7 +14,7 @@ from maintctl.domain.model import Risk, WindowSpec
 from maintctl.domain.times import TimeParseError, parse_duration, parse_instant
 
 SYSTEM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
-TEXT_FIELDS = ("owner", "description", "impact")
+TEXT_FIELDS = ("owner", "description", "impact", "public_title", "public_message")
 LIST_DETAILS = ("prerequisites", "execution_plan", "rollback_plan", "verification_steps")
 REQUIRED = ("type", "start", "end", "description")
 # What approvers sign: a change to any of these sends a scheduled window back to approval.
@@ -170,11 +170,11 @@ def _too_many(field: str, count: int, limit: int) -> Problem:
 def _text_problems(given: Mapping[str, Any]) -> list[Problem]:
     """Every typed text within its length and free of control characters, before the database."""
     problems: list[Problem] = []
-    single = {"owner": "owner", "type": "type"}
+    single = {"owner": "owner", "type": "type", "public_title": "public_title"}
     for name, key in single.items():
         if name in given:
             problems.extend(bounds.text_problems(name, str(given[name]), key, multiline=False))
-    for name in ("description", "impact", "justification"):
+    for name in ("description", "impact", "justification", "public_message"):
         if name in given:
             problems.extend(bounds.text_problems(name, str(given[name]), name))
     for name in LIST_DETAILS:

@@ -29,9 +29,13 @@ _BLANK = f"""\
 - **Systems Affected:** [List of systems]
 - **Customer Impact:** [Description of impact]
 - **Risk Level:** [Low | Medium | High]
+- **Public Title:** [What customers see; default: the type's wording]
 
 ## Description
 [Detailed description of maintenance activity]
+
+## Public Message
+[What customers are told (never the description above)]
 
 ## Justification
 [Why this maintenance is needed]
@@ -60,6 +64,7 @@ _BLANK = f"""\
 """
 
 ID_PLACEHOLDER = "MNT-YYYY-XXXX"
+_TYPE_WORDING = "[the type's wording]"
 
 # Bullet labels (lowercased, without the colon) -> the raw field they fill; None is read but unused.
 _LABELS: dict[str, str | None] = {
@@ -79,8 +84,13 @@ _LABELS: dict[str, str | None] = {
     "impact": "impact",
     "risk level": "risk",
     "risk": "risk",
+    "public title": "public_title",
 }
-_TEXT_SECTIONS = {"description": "description", "justification": "justification"}
+_TEXT_SECTIONS = {
+    "description": "description",
+    "justification": "justification",
+    "public message": "public_message",
+}
 _LIST_SECTIONS = {
     "prerequisites": "prerequisites",
     "execution plan": "execution_plan",
@@ -198,9 +208,13 @@ def render_request(window: Window, approvals: Sequence[str]) -> str:
         f"- **Systems Affected:** {_inline(', '.join(spec.systems)) or '[List of systems]'}",
         f"- **Customer Impact:** {_inline(spec.impact) or '[Description of impact]'}",
         f"- **Risk Level:** {spec.risk.value.capitalize()}",
+        f"- **Public Title:** {_inline(spec.public_title) or _TYPE_WORDING}",
         "",
         "## Description",
         inert(spec.description) or "[Detailed description of maintenance activity]",
+        "",
+        "## Public Message",
+        inert(spec.public_message) or _TYPE_WORDING,
         "",
         "## Justification",
         inert(details.justification) or "[Why this maintenance is needed]",

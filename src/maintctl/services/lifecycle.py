@@ -1,8 +1,8 @@
 """The moves during a window: start, progress, complete, abort (DESIGN.md "The window's life").
 
 Each checks the rules, writes the new state and an audit row in one transaction, with the same
-optimistic versions as the other moves. Notices are not sent here yet: each move ends in
-`announce`, the one place the notification service will plan them from.
+optimistic versions as the other moves. Each move ends in `events.announce`, where its notices
+and other side effects are planned in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,28 +18,10 @@ from maintctl.domain.errors import Problem, RuleViolation, refuse
 from maintctl.domain.model import Pace, ProgressUpdate, Status, Window
 from maintctl.domain.roles import Principal, account_name_problem, require_operator
 from maintctl.domain.times import format_duration
+from maintctl.services import events
 from maintctl.services.deps import Deps
 from maintctl.services.windows import require, save
 from maintctl.store import accounts, audit, updates
-
-# The events a move announces; the notification service keys its plans on these names.
-STARTED = "window.started"
-PROGRESSED = "window.progress"
-COMPLETED = "window.completed"
-ABORTED = "window.aborted"
-
-
-def announce(
-    deps: Deps,
-    session: Session,
-    window: Window,
-    event: str,
-    update: ProgressUpdate | None = None,
-) -> None:
-    """Where the notification service will plan this move's notices, in the move's transaction.
-
-    Nothing is sent yet (issue 7's notification timeline hooks in here).
-    """
 
 
 def _moved(window: Window, now: datetime, **changes: Any) -> Window:
@@ -89,7 +71,7 @@ def start(
     save(session, moved)
     extra: dict[str, object] = {"lead": chosen, **({"early": True} if early else {})}
     audit.record(session, moved, who.name, "start", window.status, now, extra=extra)
-    announce(deps, session, moved, STARTED)
+    events.announce(deps, session, events.STARTED, moved, before=window)
     return moved
 
 
@@ -141,7 +123,7 @@ def progress(
         comment=update.task,
         extra={"step": step, "of": of, "status": update.status.value},
     )
-    announce(deps, session, moved, PROGRESSED, update)
+    events.announce(deps, session, events.PROGRESSED, moved, before=window, update=update)
     return moved, update_id, update
 
 
@@ -181,7 +163,7 @@ def complete(
             now,
             comment="no validation configured",
         )
-    announce(deps, session, final, COMPLETED)
+    events.announce(deps, session, events.COMPLETED, final, before=window)
     return final
 
 
@@ -209,7 +191,7 @@ def abort(
     )
     save(session, moved)
     audit.record(session, moved, who.name, "abort", window.status, now, comment=reason.strip())
-    announce(deps, session, moved, ABORTED)
+    events.announce(deps, session, events.ABORTED, moved, before=window)
     return moved
 
 

@@ -26,6 +26,7 @@ from maintctl.domain.model import Status, Window, WindowSpec
 from maintctl.domain.pages import Key
 from maintctl.domain.requests import build_spec, is_rescheduling, is_retimed
 from maintctl.domain.roles import Principal, require_owner_or_approver, require_writer
+from maintctl.services import events
 from maintctl.services.deps import Deps
 from maintctl.store import audit
 from maintctl.store import windows as store
@@ -209,6 +210,10 @@ def modify(
     )
     save(session, changed)
     audit.record(session, changed, actor, "modify", window.status, now, before=window)
+    if window.status == Status.SCHEDULED and changed.status != Status.SCHEDULED:
+        events.announce(deps, session, events.UNSCHEDULED, changed, before=window)
+    elif window.published_start is not None:
+        events.announce(deps, session, events.CHANGED, changed, before=window)
     return changed
 
 
@@ -237,6 +242,7 @@ def cancel(
     )
     save(session, cancelled)
     audit.record(session, cancelled, actor, "cancel", window.status, now, comment=reason.strip())
+    events.announce(deps, session, events.CANCELLED, cancelled, before=window)
     return cancelled
 
 

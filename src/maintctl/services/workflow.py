@@ -12,6 +12,7 @@ from maintctl.domain.errors import RuleViolation, refuse
 from maintctl.domain.model import Conflict, Status, Window
 from maintctl.domain.pages import Key
 from maintctl.domain.roles import Principal, require_owner_or_approver
+from maintctl.services import events
 from maintctl.services.deps import Deps
 from maintctl.services.windows import Page, judge, require, save
 from maintctl.store import audit
@@ -33,8 +34,8 @@ def _moved(
     signatures: list[Signature],
     conflicts: list[Conflict] | None = None,
 ) -> Window:
-    """The window in its new state, one version on."""
-    return replace(
+    """The window in its new state, one version on; scheduled, its times become the public ones."""
+    moved = replace(
         window,
         status=status,
         signatures=signatures,
@@ -42,6 +43,9 @@ def _moved(
         updated_at=deps.clock(),
         version=window.version + 1,
     )
+    if status == Status.SCHEDULED:
+        moved = replace(moved, published_start=moved.spec.start, published_end=moved.spec.end)
+    return moved
 
 
 def submit(
@@ -60,6 +64,8 @@ def submit(
     moved = _moved(window, deps, status=target, conflicts=verdict.conflicts, signatures=[])
     save(session, moved)
     audit.record(session, moved, who.name, "submit", window.status, moved.updated_at)
+    if moved.status == Status.SCHEDULED:
+        events.announce(deps, session, events.SCHEDULED, moved, before=window)
     return moved
 
 
@@ -115,6 +121,8 @@ def approve(
             **({"token_note": signature.token_note} if signature.token_note else {}),
         },
     )
+    if last:
+        events.announce(deps, session, events.SCHEDULED, moved, before=window)
     return moved
 
 

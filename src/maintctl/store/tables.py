@@ -47,6 +47,11 @@ class WindowRow(Base):
     lead: Mapped[str | None] = mapped_column(String(200))
     actual_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     actual_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the public is told (DESIGN.md, "Public and private"), and the last approved times.
+    public_title: Mapped[str] = mapped_column(String(200), default="")
+    public_message: Mapped[str] = mapped_column(Text, default="")
+    published_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     systems: Mapped[list[SystemRow]] = relationship(
         back_populates="window",

@@ -54,6 +54,8 @@ def to_window(row: WindowRow) -> Window:
         impact=row.impact,
         risk=Risk(row.risk),
         details=RequestDetails(**row.details),
+        public_title=row.public_title,
+        public_message=row.public_message,
     )
     return Window(
         id=row.id,
@@ -82,6 +84,8 @@ def to_window(row: WindowRow) -> Window:
         lead=row.lead,
         actual_start=row.actual_start,
         actual_end=row.actual_end,
+        published_start=row.published_start,
+        published_end=row.published_end,
     )
 
 
@@ -107,6 +111,10 @@ def _fill(row: WindowRow, w: Window) -> None:
     row.lead = w.lead
     row.actual_start = w.actual_start
     row.actual_end = w.actual_end
+    row.public_title = spec.public_title
+    row.public_message = spec.public_message
+    row.published_start = w.published_start
+    row.published_end = w.published_end
     wanted_signatures = {(g.level, g.signer) for g in w.signatures}
     row.signatures = [g for g in row.signatures if (g.level, g.signer) in wanted_signatures]
     have_signatures = {(g.level, g.signer) for g in row.signatures}

@@ -35,6 +35,8 @@ class WindowFields(BaseModel):
     owner: str | None = None
     description: str | None = None
     impact: str | None = None
+    public_title: str | None = None
+    public_message: str | None = None
     risk: str | None = None
     justification: str | None = None
     prerequisites: list[str] | None = None

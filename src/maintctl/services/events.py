@@ -1,0 +1,72 @@
+"""What happened to a window, told to whoever plans work from it, inside the move's transaction.
+
+Every move of a window (scheduled, moved back to approval, cancelled, started, progress,
+completed, aborted) ends in `announce`. Listeners (the notification planner, the hosted
+Statuspage sync, later validation and execution) plan their jobs in the same transaction, so a
+move and what it causes commit together or not at all. A listener only writes rows (jobs, plans):
+it never sends or calls out, since the transaction holds the write lock.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from maintctl.domain.model import ProgressUpdate, Window
+from maintctl.services.deps import Deps
+
+SCHEDULED = "window.scheduled"  # the final signature (or a submit with no chain)
+UNSCHEDULED = "window.unscheduled"  # a scheduled window changed and went back to approval
+CHANGED = "window.changed"  # a public window reworded (or re-timed while awaiting approval)
+CANCELLED = "window.cancelled"  # cancelled before it started
+STARTED = "window.started"
+PROGRESSED = "window.progress"
+COMPLETED = "window.completed"
+ABORTED = "window.aborted"  # cancelled while in progress
+
+
+@dataclass(frozen=True)
+class Event:
+    """One move: the window as it is now, what it was before (for a move), and an update."""
+
+    name: str
+    window: Window
+    before: Window | None = None
+    update: ProgressUpdate | None = None
+
+
+Listener = Callable[[Deps, Session, Event], None]
+# "module:function" of each listener, imported on first use: a face that never moves a window
+# never imports the planners.
+BUILT_IN: tuple[str, ...] = ()
+_listeners: list[Listener] | None = None
+
+
+def listeners() -> list[Listener]:
+    """The listeners, in BUILT_IN order."""
+    global _listeners
+    if _listeners is None:
+        found = []
+        for name in BUILT_IN:
+            module, _, attr = name.partition(":")
+            found.append(getattr(importlib.import_module(module), attr))
+        _listeners = found
+    return _listeners
+
+
+def announce(
+    deps: Deps,
+    session: Session,
+    name: str,
+    window: Window,
+    *,
+    before: Window | None = None,
+    update: ProgressUpdate | None = None,
+) -> None:
+    """Tell every listener of this move, in the move's transaction."""
+    event = Event(name, window, before, update)
+    for listener in listeners():
+        listener(deps, session, event)
