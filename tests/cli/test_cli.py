@@ -81,6 +81,37 @@ def test_create_show_modify_cancel_round_trip(local: Path) -> None:
     assert json.loads(out)[0]["cancel_reason"] == "No longer required"
 
 
+def test_modify_and_cancel_take_the_window_id_as_an_argument_and_the_public_wording(
+    local: Path,
+) -> None:
+    assert run(*CREATE)[0] == 0
+    code, out, _ = run(
+        "window",
+        "modify",
+        "MNT-2030-0123",
+        "--public-title",
+        "Database maintenance",
+        "--public-message",
+        "The API is read-only.",
+        "--json",
+    )
+    assert code == 0, out
+    shown = json.loads(out)
+    assert (shown["public_title"], shown["public_message"]) == (
+        "Database maintenance",
+        "The API is read-only.",
+    )
+    code, _, err = run(
+        "window", "modify", "MNT-2030-0123", "--id", "MNT-2030-0124", "--risk", "low"
+    )
+    assert code == 2 and err.strip() == (
+        "error: ID: both ID and --id are given and differ; give the window once"
+    )
+    assert run("window", "modify", "--risk", "low")[0] == 2
+    code, out, _ = run("window", "cancel", "MNT-2030-0123", "--reason", "Re-filed")
+    assert code == 0 and "Re-filed" in out
+
+
 def test_a_refused_request_prints_one_line_per_problem_and_exits_2(local: Path) -> None:
     code, _, err = run(
         "window",

@@ -79,6 +79,22 @@ def _created(window: dict[str, Any], verb: str) -> None:
     conflict_lines(window)
 
 
+# A window ID is positional everywhere (DESIGN.md, "Conventions"); `--id` stays accepted where
+# it existed (modify, cancel), so scripts written against it keep working.
+PositionalId = Annotated[str | None, typer.Argument(metavar="ID", show_default=False)]
+OptionId = Annotated[str | None, typer.Option("--id", help="the window (same as ID)")]
+
+
+def one_id(positional: str | None, option: str | None) -> str:
+    """The window named by ID or --id: exactly one of them, or one line saying so (exit 2)."""
+    if positional and option and positional != option:
+        fail(["ID: both ID and --id are given and differ; give the window once"])
+    given = positional or option
+    if not given:
+        fail(["ID: no window named; give its ID (e.g. MNT-2026-0001)"])
+    return given
+
+
 PublicTitle = Annotated[
     str | None, typer.Option(help="what the status page and customers see; default: the type's")
 ]
@@ -268,7 +284,8 @@ def show(
 
 @app.command()
 def modify(
-    id: Annotated[str, typer.Option("--id", help="the window to change")],
+    window_id: PositionalId = None,
+    id: OptionId = None,
     start: Annotated[str | None, typer.Option()] = None,
     end: Annotated[str | None, typer.Option()] = None,
     duration: Annotated[str | None, typer.Option(help="new length from the (new) start")] = None,
@@ -296,17 +313,18 @@ def modify(
         public_title=public_title,
         public_message=public_message,
     )
-    _send("PATCH", path(WINDOWS, checked(id)), body, as_json, "Modified")
+    _send("PATCH", path(WINDOWS, checked(one_id(window_id, id))), body, as_json, "Modified")
 
 
 @app.command()
 def cancel(
-    id: Annotated[str, typer.Option("--id", help="the window to cancel")],
     reason: Annotated[str, typer.Option(help="why; kept with the window")],
+    window_id: PositionalId = None,
+    id: OptionId = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Cancel a window; it is kept, with its reason."""
-    where = path(WINDOWS, checked(id), "cancel")
+    where = path(WINDOWS, checked(one_id(window_id, id)), "cancel")
     with connect() as api:
         window = api.json("POST", where, json={"reason": reason})
     if as_json:
