@@ -448,3 +448,46 @@ def sample_notices(config: Config) -> list[Notice]:
         for kind_name in ("start", "completion"):
             notices.append(Notice(emergency, kind_name, audience, update=update, extra=extra))
     return notices
+
+
+# --- previews (`maintctl notify render`, GET /api/v1/windows/{id}/render) -------------------------
+
+
+def preview(
+    deps: Deps, window_id: str, kind: str, channel: str | None, audience: str | None
+) -> tuple[Notice, Rendered]:
+    """A stored window's notice as it would go; a progress notice shows its latest update."""
+    from maintctl.domain import bounds
+    from maintctl.services.windows import require
+    from maintctl.store import updates
+
+    chosen = None
+    if channel is not None:
+        chosen = deps.config.channel(channel)
+        if chosen is None:
+            names = ", ".join(c.name for c in deps.config.channels)
+            fix = f"use one of {names}" if names else "none are configured: add a channels: list"
+            message = f"unknown channel {channel[:64]!r}"
+            raise RuleViolation([Problem("channel", "unknown-channel", message, fix)])
+    with deps.db.read() as session:
+        window = require(session, window_id)
+        name = template_name(window, kind)
+        update = None
+        if name == "progress":  # updates are bounded per window, so one read holds them all
+            found = updates.page(session, window.id, None, bounds.MAX_UPDATES)
+            update = found[-1][1] if found else None
+    if audience is None:
+        audience = chosen.audience if chosen else default_audience(deps.config, name)
+    notice = Notice(window, kind, audience, chosen, update)
+    return notice, render_notice(deps, notice)
+
+
+def default_audience(config: Config, name: str) -> str:
+    """Who a preview is for by default: a person, else the first audience hearing its class."""
+    if name in PERSON_KINDS:
+        return PERSON
+    klass = name.removeprefix("emergency-")
+    for audience, rule in config.policy.audiences.items():
+        if klass in rule.notices:
+            return audience
+    return next(iter(config.policy.audiences), PERSON)
