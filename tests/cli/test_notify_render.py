@@ -85,3 +85,26 @@ def test_an_unknown_name_is_refused_naming_the_field_and_the_choices(
 def test_an_unknown_window_is_refused(local: Path) -> None:
     code, _, err = run("notify", "render", "MNT-2030-9999", "--kind", "initial")
     assert code == 2 and "MNT-2030-9999" in err
+
+
+def test_policy_check_names_a_broken_templates_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "notices").mkdir()
+    broken = tmp_path / "notices" / "start.chat"
+    broken.write_text("Started {{ title }}\n{% if status_url %}\n", "utf-8")
+    config = tmp_path / "maintctl.yaml"
+    config.write_text("templates: notices\n", "utf-8")
+    code, out, err = run("policy", "check", str(config))
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: {broken}:2: Unexpected end of template")
+    broken.write_text("Started {{ title }}\n", "utf-8")
+    code, out, _ = run("policy", "check", str(config))
+    assert code == 0 and "OK" in out
+
+
+def test_a_broken_template_stops_a_command_at_startup(local: Path) -> None:
+    (local.parent / "notices").mkdir()
+    (local.parent / "notices" / "initial.subject").write_text("{{ nope }}\n", "utf-8")
+    local.write_text("templates: notices\n", "utf-8")
+    code, out, err = run("window", "list")
+    assert code == 3 and out == ""
+    assert "initial.subject:1: 'nope' is undefined" in err

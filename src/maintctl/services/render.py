@@ -387,16 +387,23 @@ def template_files() -> list[str]:
 def override_problems(config: Config) -> list[tuple[str, int | None, str]]:
     """(file, line, message) for each override that is unknown, does not parse or render.
 
-    Every template is test-rendered for a customer and an internal audience on a sample
-    window, so a broken override stops `policy check` and startup, never a send.
+    Each overridden template (all of them when a shared `_` piece is) is test-rendered for
+    a customer and an internal audience on a sample window, so a broken override stops
+    `policy check` and startup, never a send.
     """
     directory = config.templates
     if directory is None:
         return []
     known = set(template_files())
     found: list[tuple[str, int | None, str]] = []
+    touched: set[str] = set()
     for path in sorted(directory.iterdir()):
-        if path.name.startswith((".", "_")) or path.name in known:
+        if path.name.startswith("."):
+            continue
+        if path.name.startswith("_"):
+            touched.update(NAMES)
+        if path.name.startswith("_") or path.name in known:
+            touched.add(path.name.rsplit(".", 1)[0])
             continue
         found.append(
             (
@@ -407,8 +414,10 @@ def override_problems(config: Config) -> list[tuple[str, int | None, str]]:
             )
         )
     for notice in sample_notices(config):
-        context = notice_context(config, notice)
         name = template_name(notice.window, notice.kind)
+        if name not in touched:
+            continue
+        context = notice_context(config, notice)
         for output in OUTPUTS:  # each on its own, so one broken file hides no other
             try:
                 _output(config, name, output, context)
