@@ -373,7 +373,11 @@ class Config:
                 "components": [asdict(c) for c in self.components],
                 "status_page": self.status_page.model_dump(mode="json"),
                 # Only when set, so configs without them keep the hashes they had.
-                **({"templates": str(self.templates)} if self.templates else {}),
+                **(
+                    {"templates": str(self.templates), "template_files": _folder(self.templates)}
+                    if self.templates
+                    else {}
+                ),
                 **({"product": self.product} if self.product else {}),
             },
             sort_keys=True,
@@ -381,6 +385,18 @@ class Config:
             default=str,
         )
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _folder(path: Path) -> str:
+    """SHA-256 of a folder's files, names and contents: processes with other templates differ."""
+    digest = hashlib.sha256()
+    try:
+        for item in sorted(path.iterdir()):
+            if item.is_file():
+                digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
+    except OSError:
+        return "unreadable"
+    return digest.hexdigest()
 
 
 def _digest(secret: str | None) -> str | None:

@@ -98,3 +98,13 @@ def test_the_defaults_ship_one_file_per_template_and_output() -> None:
     shipped = {p.name for p in resources.files("maintctl").joinpath("templates/notices").iterdir()}
     assert set(render.template_files()) <= shipped
     assert render.override_problems(parse_config("{}", "x")) == []
+
+
+def test_the_config_hash_changes_with_an_override_s_content(tmp_path: Path) -> None:
+    (tmp_path / "notices").mkdir()
+    override = tmp_path / "notices" / "initial.chat"
+    override.write_text("Hello {{ title }}\n", "utf-8")
+    before = parse_config("templates: notices\n", "m.yaml", tmp_path).hash
+    override.write_text("Hi {{ title }}\n", "utf-8")
+    after = parse_config("templates: notices\n", "m.yaml", tmp_path).hash
+    assert before != after and parse_config("{}", "m.yaml", tmp_path).hash not in (before, after)
