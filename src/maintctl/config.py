@@ -310,6 +310,10 @@ class _File(BaseModel):
     channels: list[Channel] = Field(default_factory=list, max_length=1000)
     components: list[ComponentConfig] = Field(default_factory=list, max_length=1000)
     status_page: StatusPageConfig = Field(default_factory=StatusPageConfig)
+    # Notice templates that replace the defaults, by file name (docs/templates.md).
+    templates: str | None = Field(default=None, min_length=1, max_length=1_000)
+    # The product notices name (the runbook's "AgentOS"); default from status_page.title.
+    product: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 @dataclass(frozen=True)
@@ -341,6 +345,8 @@ class Config:
     channel_lines: tuple[int | None, ...] = ()
     components: tuple[Component, ...] = ()
     status_page: StatusPageConfig = field(default_factory=StatusPageConfig)
+    templates: Path | None = None  # the override directory, resolved from the config's folder
+    product: str = ""
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -366,12 +372,31 @@ class Config:
                 "channels": channels,
                 "components": [asdict(c) for c in self.components],
                 "status_page": self.status_page.model_dump(mode="json"),
+                # Only when set, so configs without them keep the hashes they had.
+                **(
+                    {"templates": str(self.templates), "template_files": _folder(self.templates)}
+                    if self.templates
+                    else {}
+                ),
+                **({"product": self.product} if self.product else {}),
             },
             sort_keys=True,
             separators=(",", ":"),
             default=str,
         )
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _folder(path: Path) -> str:
+    """SHA-256 of a folder's files, names and contents: processes with other templates differ."""
+    digest = hashlib.sha256()
+    try:
+        for item in sorted(path.iterdir()):
+            if item.is_file():
+                digest.update(item.name.encode() + b"\0" + item.read_bytes() + b"\0")
+    except OSError:
+        return "unreadable"
+    return digest.hexdigest()
 
 
 def _digest(secret: str | None) -> str | None:
@@ -448,8 +473,11 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         shape.channels,
         components=components,
         status_page=shape.status_page,
+        templates=base_dir / Path(shape.templates).expanduser() if shape.templates else None,
+        product=shape.product or "",
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
+    problems = problems or _template_problems(config, lines, name)
     if problems:
         raise ConfigError(problems)
     starts = tuple(yamlsource.line_of(lines, ("channels", i)) for i in range(len(shape.channels)))
@@ -484,6 +512,25 @@ def _component_problems(
                     )
                 )
     return found
+
+
+def _template_problems(
+    config: Config, lines: dict[yamlsource.Path, int], name: str
+) -> list[ConfigProblem]:
+    """The `templates:` directory exists, and every template parses and renders on a sample
+    window (Jinja2 loads only when the key is set)."""
+    if config.templates is None:
+        return []
+    line = yamlsource.line_of(lines, ("templates",))
+    if not config.templates.is_dir():
+        message = f"the directory {config.templates} does not exist; create it or fix the path"
+        return [ConfigProblem(name, line, "templates", message)]
+    from maintctl.services import render
+
+    return [
+        ConfigProblem(file, at, "", message)
+        for file, at, message in render.override_problems(config)
+    ]
 
 
 def _channel_problems(

@@ -99,6 +99,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("POST", "/api/v1/windows/{window_id}/complete"): {"": OPERATOR},
     ("POST", "/api/v1/windows/{window_id}/abort"): {"": OPERATOR},
     ("GET", "/api/v1/windows/{window_id}/updates"): {"": EVERYONE},
+    ("GET", "/api/v1/windows/{window_id}/render"): {"": EVERYONE},
     ("GET", "/api/v1/approvals/pending"): {"": EVERYONE},
     ("GET", "/api/v1/check"): {"": EVERYONE},
     ("GET", "/api/v1/slots"): {"": EVERYONE},
@@ -240,6 +241,7 @@ class World:
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},
             ("GET", "/api/v1/slots"): {"type": "planned-outage", "duration": "2h", "systems": "db"},
             ("GET", "/api/v1/calendar"): {"month": "2026-12"},
+            ("GET", "/api/v1/windows/{window_id}/render"): {"kind": "initial"},
         }
         return url, bodies.get(key), queries.get(key)
 

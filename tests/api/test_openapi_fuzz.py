@@ -39,7 +39,7 @@ from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 35  # with GET /api/v1/jobs, GET /health and the 5 life-cycle routes
+OPERATIONS = 36  # with GET /api/v1/jobs, GET /health, the 5 life-cycle routes and render
 EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short
@@ -230,6 +230,11 @@ def test_successful_answers_match_the_schema(db: Database, config: Config, clock
             {"query": {"type": "planned-outage", "duration": "2h", "systems": "db"}},
         ),
         ("GET", "/api/v1/calendar", {"query": {"month": "2026-12"}}),
+        (
+            "GET",
+            "/api/v1/windows/{window_id}/render",
+            {"path_parameters": {"window_id": draft}, "query": {"kind": "reminder-24h"}},
+        ),
         ("POST", "/api/v1/users", {"body": {"name": "newcomer", "role": "viewer"}}),
         ("POST", "/api/v1/tokens", {"body": {}}),
     ]

@@ -56,6 +56,7 @@ _C = "maintctl.api.handlers.calendar:"
 _F = "maintctl.api.handlers.feeds:"
 _J = "maintctl.api.handlers.jobs:"
 _L = "maintctl.api.handlers.lifecycle:"
+_R = "maintctl.api.handlers.render:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -71,6 +72,7 @@ ROUTES = (
     Route("POST", "/api/v1/windows/{window_id}/complete", _L + "complete_window"),
     Route("POST", "/api/v1/windows/{window_id}/abort", _L + "abort_window"),
     Route("GET", "/api/v1/windows/{window_id}/updates", _L + "window_updates"),
+    Route("GET", "/api/v1/windows/{window_id}/render", _R + "render_window"),
     Route("GET", "/api/v1/approvals/pending", _W + "pending_approvals"),
     Route("GET", "/api/v1/check", _S + "check"),
     Route("GET", "/api/v1/slots", _S + "slots"),
