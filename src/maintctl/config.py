@@ -1,4 +1,5 @@
-"""Settings (environment) and the config file: policy, calendars, channels, components, page."""
+"""Settings (environment) and the config file: policy, calendars, channels, components, page,
+checks and contacts."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from maintctl import yamlsource
+from maintctl.checks.base import Spec, parse_specs
 from maintctl.domain import bounds
 from maintctl.domain.model import ItemKind, Severity
 from maintctl.domain.policy import Duration, Policy, PolicyFieldError
@@ -302,6 +304,32 @@ class StatusPageConfig(BaseModel):
         return value
 
 
+class Contact(BaseModel):
+    """One line of the runbook's Contact List: a duty, who holds it, and how to reach them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    duty: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    account: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+    contact: str = Field(min_length=1, max_length=200)
+    systems: list[str] = Field(default_factory=list, max_length=bounds.MAX_SYSTEMS)
+
+    @field_validator("name", "contact")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and not value.isprintable():
+            raise ValueError("must be printable text")
+        return value
+
+    @model_validator(mode="after")
+    def _someone(self) -> Contact:
+        # `duty`, not `role`: an account's role (viewer ... admin) is another thing.
+        if self.name is None and self.account is None:
+            raise ValueError("a contact needs a name or an account")
+        return self
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -310,6 +338,8 @@ class _File(BaseModel):
     channels: list[Channel] = Field(default_factory=list, max_length=1000)
     components: list[ComponentConfig] = Field(default_factory=list, max_length=1000)
     status_page: StatusPageConfig = Field(default_factory=StatusPageConfig)
+    checks: Any = None  # read by checks.base.parse_specs, which names each kind's parameters
+    contacts: list[Contact] = Field(default_factory=list, max_length=1000)
 
 
 @dataclass(frozen=True)
@@ -341,6 +371,8 @@ class Config:
     channel_lines: tuple[int | None, ...] = ()
     components: tuple[Component, ...] = ()
     status_page: StatusPageConfig = field(default_factory=StatusPageConfig)
+    checks: tuple[Spec, ...] = ()
+    contacts: tuple[Contact, ...] = ()
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -366,12 +398,27 @@ class Config:
                 "channels": channels,
                 "components": [asdict(c) for c in self.components],
                 "status_page": self.status_page.model_dump(mode="json"),
+                "checks": [_check_json(c) for c in self.checks],
+                "contacts": [c.model_dump(mode="json") for c in self.contacts],
             },
             sort_keys=True,
             separators=(",", ":"),
             default=str,
         )
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _check_json(spec: Spec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "group": spec.group,
+        "kind": spec.kind,
+        "timeout": spec.timeout,
+        "tags": list(spec.tags),
+        "unit": spec.unit,
+        "tolerance": spec.tolerance.text() if spec.tolerance else None,
+        "params": spec.params.model_dump(mode="json", by_alias=True),
+    }
 
 
 def _digest(secret: str | None) -> str | None:
@@ -431,6 +478,11 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         policy = Policy.model_validate(merge(defaults, overrides))
     except ValidationError as exc:
         problems += _problems(exc, lines, name, ("policy",))
+    specs, found = parse_specs(data.get("checks") or [], base_dir)
+    for loc, message in found:
+        where = ("checks", *loc)
+        line = yamlsource.line_of(lines, where) if lines else None
+        problems.append(ConfigProblem(name, line, ".".join(map(str, where)), message))
     if problems:
         raise ConfigError(problems)
     names = [c.name for c in shape.calendars]
@@ -448,6 +500,8 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         shape.channels,
         components=components,
         status_page=shape.status_page,
+        checks=tuple(specs),
+        contacts=tuple(shape.contacts),
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
     if problems:
