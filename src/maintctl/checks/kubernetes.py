@@ -116,7 +116,7 @@ class KubernetesCheck(Check):
             return KubeConfig.from_env()
         ca = str(self.spec.base_dir / params.ca_file) if params.ca_file else None
         token = self._token(params)
-        user = User(token=token) if token else None
+        user = User(token=token) if token else User()
         return KubeConfig.from_one(
             cluster=Cluster(server=params.server, certificate_auth=ca), user=user
         )

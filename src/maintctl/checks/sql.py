@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import Field
 
-from maintctl.checks.base import Check, Expect, Observation, UrlParams, millis
+from maintctl.checks.base import Check, CheckError, Expect, Observation, UrlParams, millis
 from maintctl.domain.checks import Observed
 
 
@@ -44,15 +44,24 @@ class SqlCheck(Check):
 
 
 def _query(url: str, query: str, timeout: float) -> tuple[bool, Observed, str]:
+    """(reached, first value, why not reached); a query the database refuses is CheckError."""
     from sqlalchemy import create_engine, exc, text
     from sqlalchemy.pool import NullPool
 
-    engine = create_engine(url, poolclass=NullPool, connect_args=_bounded(url, timeout))
     try:
-        with engine.connect() as connection:
-            value = connection.execute(text(query)).scalar()
-    except exc.OperationalError as error:
-        return False, None, _first_line(error.orig) or type(error).__name__
+        engine = create_engine(url, poolclass=NullPool, connect_args=_bounded(url, timeout))
+    except (exc.ArgumentError, ImportError, ValueError) as error:
+        raise CheckError(f"the SQLAlchemy URL cannot be used ({type(error).__name__})") from None
+    try:
+        try:
+            connection = engine.connect()
+        except exc.DBAPIError as error:
+            return False, None, _first_line(error.orig) or type(error).__name__
+        with connection:
+            try:
+                value = connection.execute(text(query)).scalar()
+            except exc.DBAPIError as error:
+                raise CheckError(f"the query failed ({_first_line(error.orig)})") from None
     finally:
         engine.dispose()
     return True, _plain(value), ""
