@@ -266,6 +266,11 @@ class Check(ABC):
         self.spec = spec
         self._secrets: list[str] = []
 
+    @classmethod
+    def prepare(cls) -> None:
+        """Import the kind's library once, before any check's clock starts."""
+        return
+
     @abstractmethod
     async def observe(self) -> Observation:
         """Look at the target; raise CheckError when it cannot be judged."""

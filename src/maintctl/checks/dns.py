@@ -21,6 +21,10 @@ class DnsCheck(Check):
     PARAMS = DnsParams
     UNIT = "ms"
 
+    @classmethod
+    def prepare(cls) -> None:
+        import dns.asyncresolver  # noqa: F401
+
     async def observe(self) -> Observation:
         import dns.asyncresolver
         import dns.exception

@@ -60,6 +60,14 @@ def _sample(text: Any) -> float:
 class PrometheusCheck(Check):
     PARAMS = PrometheusParams
 
+    @classmethod
+    def prepare(cls) -> None:
+        # httpx imports its async backend and HTTP/1.1 parser on the first request: ~150 ms.
+        import anyio._backends._asyncio  # noqa: F401
+        import h11  # noqa: F401
+        import httpcore  # noqa: F401
+        import httpx  # noqa: F401
+
     async def observe(self) -> Observation:
         import httpx
 

@@ -15,6 +15,10 @@ class RedisCheck(Check):
     PARAMS = RedisParams
     UNIT = "ms"
 
+    @classmethod
+    def prepare(cls) -> None:
+        import redis.asyncio  # noqa: F401
+
     async def observe(self) -> Observation:
         import redis.asyncio
         import redis.exceptions

@@ -23,6 +23,10 @@ class SqlCheck(Check):
     PARAMS = SqlParams
     UNIT = "ms"
 
+    @classmethod
+    def prepare(cls) -> None:
+        import sqlalchemy  # noqa: F401
+
     async def observe(self) -> Observation:
         params = self.spec.params
         assert isinstance(params, SqlParams)

@@ -18,6 +18,7 @@ from maintctl.cli import (
     faults,
     jobs,
     schedule,
+    validate,
     window,
 )
 
@@ -64,6 +65,7 @@ app.command()(execution.start)
 app.command()(execution.progress)
 app.command()(execution.complete)
 app.command()(execution.abort)
+app.command()(validate.validate)
 
 
 def run() -> None:
