@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import ssl
+from pathlib import Path
+
+import trustme
 
 from maintctl.domain.checks import Status
-from tests.checks.servers import Answer, Http, full_backlog, make, run
+from tests.checks.servers import Answer, Http, free_port, full_backlog, make, resp, run
 
 HEALTH = json.dumps({"maintenanceMode": False, "db": {"ok": True}}).encode()
 
@@ -62,3 +66,28 @@ def test_a_connect_that_hangs_times_out() -> None:
     with full_backlog() as port:
         result = run(make("http", url=f"http://127.0.0.1:{port}/", timeout=0.3))
     assert result.status is Status.TIMEOUT
+
+
+def test_an_answer_that_is_not_http_is_an_error() -> None:
+    with resp(b"HELLO there\r\n\r\n") as port:
+        result = run(make("http", url=f"http://127.0.0.1:{port}/"))
+    assert result.status is Status.ERROR and result.message.startswith("the answer is not HTTP")
+
+
+def test_a_closed_port_fails_as_unreachable() -> None:
+    result = run(make("http", url=f"http://127.0.0.1:{free_port()}/"))
+    assert result.status is Status.FAIL and result.message.startswith("Unreachable (")
+
+
+def test_https_verifies_against_the_given_authority(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    with Http({"/health": Answer(200, b"ok")}) as server:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ca.issue_cert("localhost").configure_cert(context)
+        server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+        url = f"https://localhost:{server.port}/health"
+        trusted = run(make("http", tmp_path, url=url, ca_file="ca.pem"))
+        untrusted = run(make("http", tmp_path, url=url))
+    assert trusted.status is Status.PASS, trusted.message
+    assert untrusted.status is Status.FAIL and "certificate not trusted" in untrusted.message

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import ssl
 import time
-from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
 
 from pydantic import Field, field_validator
 
 from maintctl.checks.base import Check, CheckError, Expect, Observation, Params, UrlParams, millis
-from maintctl.domain import bounds
+from maintctl.checks.web import Unreachable, fetch
 from maintctl.domain.checks import Expectation
 
 
@@ -35,17 +33,6 @@ class HttpParams(UrlParams):
     verify: bool = True
 
 
-@lru_cache(maxsize=16)
-def tls_context(ca_file: str | None, verify: bool) -> ssl.SSLContext:
-    """One context per CA for a whole run: building one costs milliseconds, 500 of them seconds."""
-    if not verify:
-        context = ssl.create_default_context()
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-        return context
-    return ssl.create_default_context(cafile=ca_file)
-
-
 def json_path(document: Any, path: str) -> tuple[bool, Any]:
     """The value at a dotted path (`data.items.0.ready`), and whether it is there."""
     here = document
@@ -65,36 +52,24 @@ class HttpCheck(Check):
 
     @classmethod
     def prepare(cls) -> None:
-        # httpx imports its async backend and HTTP/1.1 parser on the first request: ~150 ms.
-        import anyio._backends._asyncio  # noqa: F401
         import h11  # noqa: F401
-        import httpcore  # noqa: F401
-        import httpx  # noqa: F401
 
     async def observe(self) -> Observation:
-        import httpx
-
         params = self.params
         url = self.url(params)
         ca = str(self.spec.base_dir / params.ca_file) if params.ca_file else None
         started = time.monotonic()
         try:
-            async with (
-                httpx.AsyncClient(
-                    verify=tls_context(ca, params.verify), timeout=self.spec.timeout
-                ) as client,
-                client.stream(params.method, url) as answer,
-            ):
-                body = await _read(answer)
-        except httpx.HTTPError as exc:
-            return Observation(False, None, f"Unreachable ({type(exc).__name__}: {exc})")
+            answer = await fetch(url, params.method, ca, params.verify)
+        except Unreachable as exc:
+            return Observation(False, None, f"Unreachable ({exc})")
         elapsed = millis(time.monotonic() - started)
         try:
-            phrase = HTTPStatus(answer.status_code).phrase
+            phrase = HTTPStatus(answer.status).phrase
         except ValueError:
-            phrase = ""
-        said = f"{answer.status_code} {phrase}".strip()
-        wrong = self._mismatches(answer.status_code, body, elapsed)
+            phrase = answer.reason
+        said = f"{answer.status} {phrase}".strip()
+        wrong = self._mismatches(answer.status, answer.body, elapsed)
         if wrong:
             return Observation(False, elapsed, f"Unhealthy ({said}, {elapsed}ms; {wrong})")
         return Observation(True, elapsed, f"Healthy ({said}, {elapsed}ms)")
@@ -131,18 +106,6 @@ def _json_mismatch(text: str, wanted: dict[str, Expectation]) -> str:
         if not expectation.holds(value if isinstance(value, int | float | str | bool) else shown):
             return f"{path} is {shown[:80]}, expected {json.dumps(expectation.value)}"
     return ""
-
-
-async def _read(answer: Any) -> bytes:
-    """The body, at most bounds.CHECK_READ_MAX_BYTES of it."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in answer.aiter_bytes():
-        chunks.append(chunk)
-        size += len(chunk)
-        if size >= bounds.CHECK_READ_MAX_BYTES:
-            break
-    return b"".join(chunks)[: bounds.CHECK_READ_MAX_BYTES]
 
 
 CHECK = HttpCheck

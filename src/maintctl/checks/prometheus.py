@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 from pydantic import Field
 
 from maintctl.checks.base import Check, CheckError, Expect, Observation, UrlParams
-from maintctl.checks.http import tls_context
+from maintctl.checks.web import Unreachable, fetch
 from maintctl.domain.checks import format_value
 
 
@@ -62,30 +63,23 @@ class PrometheusCheck(Check):
 
     @classmethod
     def prepare(cls) -> None:
-        # httpx imports its async backend and HTTP/1.1 parser on the first request: ~150 ms.
-        import anyio._backends._asyncio  # noqa: F401
         import h11  # noqa: F401
-        import httpcore  # noqa: F401
-        import httpx  # noqa: F401
 
     async def observe(self) -> Observation:
-        import httpx
-
         params = self.spec.params
         assert isinstance(params, PrometheusParams)
         base = self.url(params).rstrip("/")
         ca = str(self.spec.base_dir / params.ca_file) if params.ca_file else None
         try:
-            async with httpx.AsyncClient(
-                verify=tls_context(ca, True), timeout=self.spec.timeout
-            ) as client:
-                answer = await client.get(f"{base}/api/v1/query", params={"query": params.query})
-        except httpx.HTTPError as exc:
-            return Observation(False, None, f"Unreachable ({type(exc).__name__}: {exc})")
+            answer = await fetch(
+                f"{base}/api/v1/query?{urlencode({'query': params.query})}", ca_file=ca
+            )
+        except Unreachable as exc:
+            return Observation(False, None, f"Unreachable ({exc})")
         try:
-            document = json.loads(answer.content)
+            document = json.loads(answer.body)
         except ValueError:
-            raise CheckError(f"the answer ({answer.status_code}) is not JSON") from None
+            raise CheckError(f"the answer ({answer.status}) is not JSON") from None
         value = number_of(document)
         shown = format_value(value, self.spec.unit)
         if params.expect is not None and not params.expect.holds(value):
