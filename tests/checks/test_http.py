@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import ssl
 from pathlib import Path
+from typing import Any
 
 import trustme
 
@@ -91,3 +93,20 @@ def test_https_verifies_against_the_given_authority(tmp_path: Path) -> None:
         untrusted = run(make("http", tmp_path, url=url))
     assert trusted.status is Status.PASS, trusted.message
     assert untrusted.status is Status.FAIL and "certificate not trusted" in untrusted.message
+
+
+def test_a_url_from_a_file_sends_its_user_as_basic_auth_and_never_shows_it(tmp_path: Path) -> None:
+    with Http({"/private": Answer(200, b"ok")}) as server:
+        seen: list[str] = []
+        original = server.server.RequestHandlerClass.do_GET  # type: ignore[attr-defined]
+
+        def record(handler: Any) -> None:
+            seen.append(handler.headers.get("Authorization", ""))
+            original(handler)
+
+        server.server.RequestHandlerClass.do_GET = record  # type: ignore[attr-defined]
+        (tmp_path / "url").write_text(f"http://ops:pa%40ss@127.0.0.1:{server.port}/private\n")
+        result = run(make("http", tmp_path, url_file="url"))
+    assert result.status is Status.PASS
+    assert seen == ["Basic " + base64.b64encode(b"ops:pa@ss").decode()]
+    assert "pa%40ss" not in result.message and "ops:" not in result.message

@@ -9,10 +9,11 @@ a fraction of that.
 from __future__ import annotations
 
 import asyncio
+import base64
 import ssl
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from maintctl.checks.base import CheckError
 from maintctl.domain import bounds
@@ -90,17 +91,19 @@ async def _exchange(
     import h11
 
     assert isinstance(conn, h11.Connection)
-    host = host.rsplit("@", 1)[-1]  # never send a URL's user and password as the Host
-    request = h11.Request(
-        method=method,
-        target=target,
-        headers=[
-            ("Host", host),
-            ("User-Agent", "maintctl"),
-            ("Connection", "close"),
-            ("Accept", "*/*"),
-        ],
-    )
+    user, _, host = host.rpartition("@")  # a URL's user and password are never the Host
+    headers = [
+        ("Host", host),
+        ("User-Agent", "maintctl"),
+        ("Connection", "close"),
+        ("Accept", "*/*"),
+    ]
+    if user:
+        # Basic auth from a URL read from url_file or url_env (an inline one holds no password).
+        name, _, password = user.partition(":")
+        pair = f"{unquote(name)}:{unquote(password)}".encode()
+        headers.append(("Authorization", "Basic " + base64.b64encode(pair).decode()))
+    request = h11.Request(method=method, target=target, headers=headers)
     writer.write(conn.send(request) + conn.send(h11.EndOfMessage()))
     status, reason, body = 0, "", bytearray()
     while True:
