@@ -157,3 +157,8 @@ def test_policy_check_names_a_wrong_check_on_its_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["policy", "check", str(path)])
     assert result.exit_code == 2
     assert (result.stdout + result.stderr).startswith(f"error: {path}:2: checks.0.kind: unknown")
+
+
+def test_an_unknown_parameter_names_the_kinds_own_spelling(tmp_path: Path) -> None:
+    found = problems(tmp_path, check("    kind: dns\n    query: a.example.com\n    host: x\n"))
+    assert len(found) == 1 and "its parameters are expect, port, query, server, type" in found[0]

@@ -12,7 +12,7 @@ from datetime import timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
@@ -27,12 +27,15 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from maintctl import yamlsource
-from maintctl.checks.base import Spec, parse_specs
 from maintctl.domain import bounds
 from maintctl.domain.model import ItemKind, Severity
 from maintctl.domain.policy import Duration, Policy, PolicyFieldError
 from maintctl.domain.public import Component
+from maintctl.domain.roles import ACCOUNT_NAME
 from maintctl.faults import EnvironmentFault
+
+if TYPE_CHECKING:
+    from maintctl.checks.base import Spec
 
 APP = "maintctl"
 
@@ -311,7 +314,7 @@ class Contact(BaseModel):
 
     duty: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    account: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+    account: str | None = Field(default=None, pattern=ACCOUNT_NAME.pattern)
     contact: str = Field(min_length=1, max_length=200)
     systems: list[str] = Field(default_factory=list, max_length=bounds.MAX_SYSTEMS)
 
@@ -478,7 +481,14 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         policy = Policy.model_validate(merge(defaults, overrides))
     except ValidationError as exc:
         problems += _problems(exc, lines, name, ("policy",))
-    specs, found = parse_specs(data.get("checks") or [], base_dir)
+    specs: list[Spec] = []
+    if data.get("checks") is not None:
+        # Only a config with checks pays for their models (and each kind's module).
+        from maintctl.checks.base import parse_specs
+
+        specs, found = parse_specs(data["checks"], base_dir)
+    else:
+        found = []
     for loc, message in found:
         where = ("checks", *loc)
         line = yamlsource.line_of(lines, where) if lines else None

@@ -242,8 +242,8 @@ def _errors(
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
             message = f"a {kind} check needs {'.'.join(map(str, loc))}"
-        elif err["type"] == "extra_forbidden" and params is not None:
-            takes = sorted(params.model_fields)
+        elif err["type"] == "extra_forbidden" and params is not None and len(loc) == 1:
+            takes = sorted(f.alias or n for n, f in params.model_fields.items())
             message = (
                 f"a {kind} check takes no {'.'.join(map(str, loc))}; its parameters are "
                 f"{', '.join(takes)} (and name, group, kind, timeout, tags, unit, tolerance)"
