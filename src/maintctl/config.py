@@ -1,4 +1,5 @@
-"""Settings (environment) and the config file: policy, calendars, channels, components, page."""
+"""Settings (environment) and the config file: policy, calendars, channels, components, page,
+checks and contacts."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from platformdirs import user_config_dir, user_data_dir
@@ -30,7 +31,11 @@ from maintctl.domain import bounds
 from maintctl.domain.model import ItemKind, Severity
 from maintctl.domain.policy import Duration, Policy, PolicyFieldError
 from maintctl.domain.public import Component
+from maintctl.domain.roles import ACCOUNT_NAME
 from maintctl.faults import EnvironmentFault
+
+if TYPE_CHECKING:
+    from maintctl.checks.base import Spec
 
 APP = "maintctl"
 
@@ -302,6 +307,32 @@ class StatusPageConfig(BaseModel):
         return value
 
 
+class Contact(BaseModel):
+    """One line of the runbook's Contact List: a duty, who holds it, and how to reach them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    duty: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    account: str | None = Field(default=None, pattern=ACCOUNT_NAME.pattern)
+    contact: str = Field(min_length=1, max_length=200)
+    systems: list[str] = Field(default_factory=list, max_length=bounds.MAX_SYSTEMS)
+
+    @field_validator("name", "contact")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and not value.isprintable():
+            raise ValueError("must be printable text")
+        return value
+
+    @model_validator(mode="after")
+    def _someone(self) -> Contact:
+        # `duty`, not `role`: an account's role (viewer ... admin) is another thing.
+        if self.name is None and self.account is None:
+            raise ValueError("a contact needs a name or an account")
+        return self
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -314,6 +345,8 @@ class _File(BaseModel):
     templates: str | None = Field(default=None, min_length=1, max_length=1_000)
     # The product notices name (the runbook's "AgentOS"); default from status_page.title.
     product: str | None = Field(default=None, min_length=1, max_length=100)
+    checks: Any = None  # read by checks.base.parse_specs, which names each kind's parameters
+    contacts: list[Contact] = Field(default_factory=list, max_length=1000)
 
 
 @dataclass(frozen=True)
@@ -347,6 +380,8 @@ class Config:
     status_page: StatusPageConfig = field(default_factory=StatusPageConfig)
     templates: Path | None = None  # the override directory, resolved from the config's folder
     product: str = ""
+    checks: tuple[Spec, ...] = ()
+    contacts: tuple[Contact, ...] = ()
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -379,6 +414,8 @@ class Config:
                     else {}
                 ),
                 **({"product": self.product} if self.product else {}),
+                "checks": [_check_json(c) for c in self.checks],
+                "contacts": [c.model_dump(mode="json") for c in self.contacts],
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -397,6 +434,19 @@ def _folder(path: Path) -> str:
     except OSError:
         return "unreadable"
     return digest.hexdigest()
+
+
+def _check_json(spec: Spec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "group": spec.group,
+        "kind": spec.kind,
+        "timeout": spec.timeout,
+        "tags": list(spec.tags),
+        "unit": spec.unit,
+        "tolerance": spec.tolerance.text() if spec.tolerance else None,
+        "params": spec.params.model_dump(mode="json", by_alias=True),
+    }
 
 
 def _digest(secret: str | None) -> str | None:
@@ -456,6 +506,18 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         policy = Policy.model_validate(merge(defaults, overrides))
     except ValidationError as exc:
         problems += _problems(exc, lines, name, ("policy",))
+    specs: list[Spec] = []
+    if data.get("checks") is not None:
+        # Only a config with checks pays for their models (and each kind's module).
+        from maintctl.checks.base import parse_specs
+
+        specs, found = parse_specs(data["checks"], base_dir)
+    else:
+        found = []
+    for loc, message in found:
+        where = ("checks", *loc)
+        line = yamlsource.line_of(lines, where) if lines else None
+        problems.append(ConfigProblem(name, line, ".".join(map(str, where)), message))
     if problems:
         raise ConfigError(problems)
     names = [c.name for c in shape.calendars]
@@ -475,6 +537,8 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         status_page=shape.status_page,
         templates=base_dir / Path(shape.templates).expanduser() if shape.templates else None,
         product=shape.product or "",
+        checks=tuple(specs),
+        contacts=tuple(shape.contacts),
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
     problems = problems or _template_problems(config, lines, name)

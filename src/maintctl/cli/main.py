@@ -19,6 +19,7 @@ from maintctl.cli import (
     jobs,
     notify,
     schedule,
+    validate,
     window,
 )
 
@@ -66,6 +67,7 @@ app.command()(execution.start)
 app.command()(execution.progress)
 app.command()(execution.complete)
 app.command()(execution.abort)
+app.command()(validate.validate)
 
 
 def run() -> None:

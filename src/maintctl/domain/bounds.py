@@ -130,3 +130,12 @@ JOB_PRUNE_BATCH = 1_000  # finished jobs deleted per prune step, so one step sta
 
 MAX_UPDATES = 500  # progress updates kept on one window; a window needing more is mis-planned
 MAX_STEPS = 1_000  # steps in one window's execution plan, as a progress update counts them
+
+# Checks (checks/, services/validation.py): a suite, its run, and what one check may take.
+MAX_CHECKS = 1_000  # checks in one config file
+CHECK_CONCURRENCY = 512  # checks of one run in flight at once (each mostly waits on a socket)
+COMMAND_CONCURRENCY = 16  # processes one run starts at once (each costs a fork and memory)
+CHECK_TIMEOUT_DEFAULT = 10.0  # seconds, where a check names none
+CHECK_TIMEOUT_MAX = 600.0  # seconds: ten minutes, longer than any readiness probe waits
+CHECK_MESSAGE_MAX = 500  # characters of one result's message
+CHECK_READ_MAX_BYTES = 1_048_576  # a body or output read from a target; the rest is not read
