@@ -130,3 +130,9 @@ JOB_PRUNE_BATCH = 1_000  # finished jobs deleted per prune step, so one step sta
 
 MAX_UPDATES = 500  # progress updates kept on one window; a window needing more is mis-planned
 MAX_STEPS = 1_000  # steps in one window's execution plan, as a progress update counts them
+
+# Notifications (store/notifications.py): rows per window and attempts shown per notification.
+# A window's timeline is a few dozen rows; progress updates (MAX_UPDATES) times the channels of
+# internal-engineering are the most; past this nothing more is planned, and a warning is logged.
+NOTICES_PER_WINDOW_MAX = 5_000
+NOTICE_ATTEMPTS_SHOWN = 50  # the most recent tries of one notification in `notify log`
