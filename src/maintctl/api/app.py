@@ -11,7 +11,7 @@ from maintctl import __version__
 from maintctl.api import errors
 from maintctl.api.door import Door
 from maintctl.api.openapi import REFUSALS
-from maintctl.api.routes import accounts, calendar, feeds, jobs, meta, schedule, windows
+from maintctl.api.routes import accounts, calendar, feeds, jobs, meta, notify, schedule, windows
 from maintctl.services.deps import Deps
 from maintctl.store import migrate
 
@@ -40,6 +40,7 @@ def create_app(deps: Deps) -> FastAPI:
         feeds.router,
         accounts.router,
         jobs.router,
+        notify.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

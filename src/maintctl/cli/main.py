@@ -17,6 +17,7 @@ from maintctl.cli import (
     execution,
     faults,
     jobs,
+    notify,
     schedule,
     window,
 )
@@ -53,6 +54,7 @@ app.add_typer(admin.db_app, name="db")
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.approvals_app, name="approvals")
+app.add_typer(notify.app, name="notify")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)
