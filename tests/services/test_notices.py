@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from maintctl.services import lifecycle, windows
+from maintctl.store import notifications
 from maintctl.store.db import Database
 from tests.channels.sinks import HttpSink, http_sink, smtp_sink
 from tests.conftest import ALICE, Clock
@@ -179,3 +182,51 @@ def test_an_aborted_window_tells_those_told_of_its_start(
     kinds = by_kind(deps, wid, "eng-hook")
     assert kinds["completion"] == "cancelled"
     assert "cancelled" not in by_kind(deps, wid, "customer-mail")  # its start draft never went
+
+
+def test_a_failing_channel_is_retried_then_given_up_and_no_secret_is_logged(
+    db: Database,
+    clock: Clock,
+    tmp_path: Path,
+    sinks: tuple[HttpSink, int, list[Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sink, port, _ = sinks
+    deps = notice_deps(db, clock, tmp_path, sink, port)
+    wid = file_window(deps, "2026-12-06T02:00:00Z", "2026-12-06T04:00:00Z")
+    sink.status = 503
+    with caplog.at_level(logging.DEBUG):
+        sign(deps, wid)
+        drain(deps)
+        assert by_kind(deps, wid, "eng-hook")["initial"] == "queued"  # to be tried again
+        sink.status = 410
+        clock.now += timedelta(minutes=5)  # past the first retry's backoff
+        drain(deps)
+    assert len(sink.hits) == 2 and by_kind(deps, wid, "eng-hook")["initial"] == "failed"
+    with deps.db.read() as session:
+        tries = notifications.attempts(session, [r.id for r in rows(deps, wid)])
+    outcomes = [(a.ok, a.result) for found in tries.values() for a in found]
+    assert outcomes == [
+        (False, "channel eng-hook: the webhook answered 503"),
+        (False, "channel eng-hook: the webhook answered 410"),
+    ]
+    assert SECRET not in caplog.text
+
+
+def test_a_job_for_an_old_time_of_a_replanned_notice_sends_nothing(
+    db: Database, clock: Clock, tmp_path: Path, sinks: tuple[HttpSink, int, list[Any]]
+) -> None:
+    sink, port, _ = sinks
+    deps = notice_deps(db, clock, tmp_path, sink, port)
+    wid = file_window(deps, "2026-12-13T02:00:00Z", "2026-12-13T04:00:00Z")
+    sign(deps, wid)
+    drain(deps)
+    move = {"start": "2026-12-09T02:00:00Z", "end": "2026-12-09T04:00:00Z"}  # earlier, a Wed
+    with deps.db.write() as session:
+        windows.modify(deps, session, wid, move, ALICE)
+    sign(deps, wid)
+    clock.now = at("2026-12-10T02:00:00Z")  # the old 3-day reminder's time, after the new start
+    drain(deps)
+    sent = events_sent(sink)
+    assert sent.count("reminder-3d") == 1 and sent.count("reminder-24h") == 1
+    assert sent[:2] == ["initial", "rescheduled-1"]
