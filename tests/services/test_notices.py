@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from maintctl.services import lifecycle, windows
+from maintctl.store import jobs as job_store
 from maintctl.store import notifications
 from maintctl.store.db import Database
 from tests.channels.sinks import HttpSink, http_sink, smtp_sink
@@ -198,11 +199,15 @@ def test_a_failing_channel_is_retried_then_given_up_and_no_secret_is_logged(
     with caplog.at_level(logging.DEBUG):
         sign(deps, wid)
         drain(deps)
-        assert by_kind(deps, wid, "eng-hook")["initial"] == "queued"  # to be tried again
+        assert by_kind(deps, wid, "eng-hook")["initial"] == "failed"  # and tried again
+        assert by_kind(deps, wid, "eng-hook")["reminder-3d"] == "queued"
         sink.status = 410
         clock.now += timedelta(minutes=5)  # past the first retry's backoff
         drain(deps)
     assert len(sink.hits) == 2 and by_kind(deps, wid, "eng-hook")["initial"] == "failed"
+    with deps.db.read() as session:
+        dead = job_store.page(session, 10, None, "dead")
+    assert [j.payload for j in dead] == [{"notification": rows(deps, wid)[0].id}]
     with deps.db.read() as session:
         tries = notifications.attempts(session, [r.id for r in rows(deps, wid)])
     outcomes = [(a.ok, a.result) for found in tries.values() for a in found]

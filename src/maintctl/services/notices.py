@@ -38,6 +38,7 @@ SEND_KIND = "notice.send"
 # An audience's `manual:` names kinds of channel; a configured channel's transport is one.
 _CHANNEL_KIND = {"apprise": "chat", "email": "email", "webhook": "webhook"}
 _WAITING = store.WAITING
+_SENDABLE = (store.QUEUED, store.FAILED)  # a failed try is retried by the same job
 
 
 def label(notification_id: int) -> str:
@@ -281,14 +282,15 @@ def render(deps: Deps, row: Notification, window: Window, update: ProgressUpdate
     return render_notice(deps, Notice(window, row.kind, row.audience, channel, update, extra))
 
 
-def _record(deps: Deps, nid: int, ok: bool, result: str, failed: bool = False) -> None:
+def _record(deps: Deps, nid: int, ok: bool, result: str) -> None:
+    """Log a try; `failed` says the last try failed (the job retries unless that was final)."""
     now = deps.clock()
     with deps.db.write() as session:
         store.attempt(session, nid, now, ok, result)
         if ok:
-            store.move(session, nid, store.SENT, (store.QUEUED,), sent_at=now)
-        elif failed:
-            store.move(session, nid, store.FAILED, (store.QUEUED,))
+            store.move(session, nid, store.SENT, _SENDABLE, sent_at=now)
+        else:
+            store.move(session, nid, store.FAILED, _SENDABLE)
 
 
 def send_job(deps: Deps, payload: dict[str, Any]) -> str:
@@ -304,7 +306,7 @@ def send_job(deps: Deps, payload: dict[str, Any]) -> str:
         window = window_store.get(session, row.window) if row else None
         if row is None or window is None:
             return "no such notification"
-        if row.due_at is None or row.status not in (store.PLANNED, store.QUEUED):
+        if row.due_at is None or row.status not in (store.PLANNED, *_SENDABLE):
             return f"nothing to do: {row.status}"
         if row.status == store.PLANNED:  # a manual notice falls due: a person sends it
             if row.manual and key == job_key(nid, row.due_at):
@@ -314,13 +316,13 @@ def send_job(deps: Deps, payload: dict[str, Any]) -> str:
         if key != job_key(nid, row.due_at, sending=row.manual):
             return "superseded"  # re-planned since: the job of its new time sends it
         if window.status == Status.CANCELLED and timeline.notice_class(row.kind) != "cancelled":
-            store.move(session, nid, store.CANCELLED, (store.QUEUED,))
+            store.move(session, nid, store.CANCELLED, _SENDABLE)
             return "the window was cancelled"
         update = store.progress_update(session, row.update_id) if row.update_id else None
     channel = deps.config.channel(row.channel)
     if channel is None:
         why = f"no channel named {row.channel} in the config"
-        _record(deps, nid, False, why, failed=True)
+        _record(deps, nid, False, why)
         raise jobs.JobError(why, permanent=True)
     rendered = render(deps, row, window, update)
     message = Message(
@@ -334,7 +336,7 @@ def send_job(deps: Deps, payload: dict[str, Any]) -> str:
     try:
         transport_for(channel, deps.config).send(message)
     except TransportError as exc:
-        _record(deps, nid, False, str(exc), failed=exc.permanent)
+        _record(deps, nid, False, str(exc))
         raise jobs.JobError(str(exc), permanent=exc.permanent) from None
     _record(deps, nid, True, f"sent to {channel.name}")
     return f"{label(nid)} sent to {channel.name}"
