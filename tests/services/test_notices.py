@@ -235,3 +235,23 @@ def test_a_job_for_an_old_time_of_a_replanned_notice_sends_nothing(
     sent = events_sent(sink)
     assert sent.count("reminder-3d") == 1 and sent.count("reminder-24h") == 1
     assert sent[:2] == ["initial", "rescheduled-1"]
+
+
+def test_an_email_channel_of_an_audience_whose_email_is_manual_makes_drafts(
+    db: Database, clock: Clock, tmp_path: Path, sinks: tuple[HttpSink, int, list[Any]]
+) -> None:
+    sink, port, envelopes = sinks
+    extra = (
+        "  - {name: all-mail, audience: internal-all,\n"
+        f"     email: {{smtp: 'smtp://127.0.0.1:{port}', from: m@example.com,\n"
+        "              to: [all@example.com]}}\n"
+    )
+    deps = notice_deps(db, clock, tmp_path, sink, port, extra)
+    wid = file_window(deps, "2026-12-06T02:00:00Z", "2026-12-06T04:00:00Z")
+    sign(deps, wid)
+    drain(deps)
+    assert by_kind(deps, wid, "all-mail")["initial"] == "draft" and envelopes == []
+    assert by_kind(deps, wid, "all-mail")["reminder-7d"] == "planned"
+    clock.now = at("2026-11-29T02:00:00Z")  # the 7-day reminder falls due: a draft, not a send
+    drain(deps)
+    assert by_kind(deps, wid, "all-mail")["reminder-7d"] == "draft" and envelopes == []

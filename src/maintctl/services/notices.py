@@ -73,14 +73,17 @@ def channels_for(deps: Deps, window: Window) -> list[tuple[str, Channel, bool]]:
     """(audience, channel, manual) of every configured channel the window's notices go to.
 
     A channel listing components hears only of windows touching one of them. The status page
-    is not a channel: it is rendered from the windows themselves.
+    is not a channel: it is rendered from the windows themselves; nor is a kind that is not a
+    message transport (hosted Statuspage sync plans its own jobs from the same events).
     """
     touched = {c.id for c in public.components_of(deps.config.components, window.spec.systems)}
     audiences = deps.config.policy.audiences
     found = []
     for channel in deps.config.channels:
         audience = audiences.get(channel.audience)
-        if audience is None or (channel.components and not touched & set(channel.components)):
+        if audience is None or channel.kind not in _CHANNEL_KIND:
+            continue
+        if channel.components and not touched & set(channel.components):
             continue
         manual = channel.manual or _CHANNEL_KIND[channel.kind] in audience.manual
         found.append((channel.audience, channel, manual))
@@ -219,7 +222,7 @@ def _event_notice(part: timeline.Event) -> events.Listener:
             return
         optional = part in rule.notifications.optional
         notice = timeline.Notice(part, None, event=part, optional=optional)
-        for stream, _rows in _streams(deps, session, event.window):
+        for stream in channels_for(deps, event.window):
             if _hears(deps, stream[0], notice, False):
                 _add(deps, session, event.window, stream, part, deps.clock())
 
@@ -232,7 +235,7 @@ def _progressed(deps: Deps, session: Session, event: events.Event) -> None:
     found = updates.count(session, window.id)
     last = store.last_update_id(session, window.id)
     notice = timeline.Notice(f"progress-{found}", None)
-    for stream, _rows in _streams(deps, session, window):
+    for stream in channels_for(deps, window):
         if _hears(deps, stream[0], notice, False):
             _add(deps, session, window, stream, notice.kind, deps.clock(), last)
 
