@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from maintctl.services import lifecycle, windows
+from maintctl.services import lifecycle, render, windows
 from maintctl.store import jobs as job_store
 from maintctl.store import notifications
 from maintctl.store.db import Database
@@ -255,3 +255,28 @@ def test_an_email_channel_of_an_audience_whose_email_is_manual_makes_drafts(
     clock.now = at("2026-11-29T02:00:00Z")  # the 7-day reminder falls due: a draft, not a send
     drain(deps)
     assert by_kind(deps, wid, "all-mail")["reminder-7d"] == "draft" and envelopes == []
+
+
+def test_a_notice_that_does_not_render_is_logged_as_failed_and_nothing_half_formed_goes(
+    db: Database,
+    clock: Clock,
+    tmp_path: Path,
+    sinks: tuple[HttpSink, int, list[Any]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sink, port, _ = sinks
+    deps = notice_deps(db, clock, tmp_path, sink, port)
+
+    def broken(*_args: Any) -> None:
+        raise ValueError("undefined variable in the template")
+
+    monkeypatch.setattr(render, "render_notice", broken)
+    wid = file_window(deps, "2026-12-06T02:00:00Z", "2026-12-06T04:00:00Z")
+    sign(deps, wid)
+    drain(deps)
+    assert sink.hits == [] and by_kind(deps, wid, "eng-hook")["initial"] == "failed"
+    with deps.db.read() as session:
+        tries = notifications.attempts(session, [r.id for r in rows(deps, wid)])
+    assert [a.result for found in tries.values() for a in found] == [
+        "could not render the initial notice (ValueError)"
+    ]

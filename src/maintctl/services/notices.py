@@ -327,7 +327,13 @@ def send_job(deps: Deps, payload: dict[str, Any]) -> str:
         why = f"no channel named {row.channel} in the config"
         _record(deps, nid, False, why)
         raise jobs.JobError(why, permanent=True)
-    rendered = render(deps, row, window, update)
+    try:
+        rendered = render(deps, row, window, update)
+    except Exception as exc:  # a template that does not render: logged, retried, never half-sent
+        log.exception("%s (%s) could not be rendered", label(nid), row.kind)
+        why = f"could not render the {row.kind} notice ({type(exc).__name__})"
+        _record(deps, nid, False, why)
+        raise jobs.JobError(why) from None
     message = Message(
         subject=rendered.subject,
         text=rendered.text,
