@@ -22,6 +22,7 @@ from maintctl.config import Config
 from maintctl.domain.roles import Principal, Role
 from maintctl.services import accounts, lifecycle, windows, workflow
 from maintctl.services.deps import Deps
+from maintctl.store import notifications
 from maintctl.store.db import Database
 from tests.conftest import PLANNED_OUTAGE, Clock
 
@@ -61,6 +62,8 @@ SECOND_LEVEL = frozenset({"engineering-manager", "vp-engineering", "cto"})
 ADMIN = frozenset({"admin"})
 # Moves during a window: its requester (or lead), or team-lead or higher; not admin, not viewer.
 OPERATOR = frozenset({"requester"}) | FIRST_LEVEL
+# Sending a manual draft: the window's requester, or team-lead or higher; not admin.
+NOTICE_SENDER = frozenset({"requester"}) | FIRST_LEVEL
 
 PUBLIC = frozenset(
     {
@@ -119,6 +122,10 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/calendars"): {"": EVERYONE},
     ("POST", "/api/v1/calendars/refresh"): {"": FIRST_LEVEL | ADMIN},
     ("GET", "/api/v1/jobs"): {"": EVERYONE},
+    ("GET", "/api/v1/notifications"): {"": EVERYONE},
+    ("GET", "/api/v1/notifications/{notification_id}"): {"": EVERYONE},
+    ("POST", "/api/v1/notifications/{notification_id}/send"): {"": NOTICE_SENDER},
+    ("GET", "/api/v1/windows/{window_id}/notifications"): {"": EVERYONE},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -183,6 +190,23 @@ class World:
                 lifecycle.start(self.deps, session, made.id, requester, early=True)
         return made.id
 
+    def draft(self) -> str:
+        """A fresh manual draft about the shared window (filed by `requester`)."""
+        now = self.deps.clock()
+        with self.deps.db.write() as session:
+            made = notifications.plan(
+                session,
+                self.shared_window,
+                "initial",
+                "customers-enterprise",
+                f"mail-{next(self.numbers)}",
+                manual=True,
+                due_at=now,
+                status=notifications.DRAFT,
+                now=now,
+            )
+        return f"N-{made}"
+
     def spare_token(self, name: str) -> int:
         """A token of `name` that may be revoked without locking anyone out of the matrix."""
         with self.deps.db.write() as session:
@@ -220,6 +244,7 @@ class World:
             url = path.format(
                 window_id=self.shared_window,
                 name=VICTIM,
+                notification_id=self.draft() if "{notification_id}" in path else 0,
                 token_id=self.spare_token(who if scenario == "own" else VICTIM)
                 if "{token_id}" in path
                 else 0,

@@ -34,12 +34,13 @@ from maintctl.config import Config
 from maintctl.domain.roles import Principal, Role
 from maintctl.services import accounts, windows, workflow
 from maintctl.services.deps import Deps
+from maintctl.store import notifications
 from maintctl.store.db import Database
 from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 36  # with GET /api/v1/jobs, GET /health, the 5 life-cycle routes and render
+OPERATIONS = 40  # with GET /api/v1/jobs, GET /health, 5 life-cycle, render, 4 notification routes
 EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short
@@ -87,12 +88,31 @@ class Server:
                 workflow.submit(self.deps, session, made.id, REQUESTER)
         return made.id
 
+    def draft(self) -> str:
+        """A manual draft about a window of its own."""
+        now, about = self.deps.clock(), self.window()
+        with self.deps.db.write() as session:
+            made = notifications.plan(
+                session,
+                about,
+                "initial",
+                "customers-enterprise",
+                "mail",
+                manual=True,
+                due_at=now,
+                status=notifications.DRAFT,
+                now=now,
+            )
+        return f"N-{made}"
+
     def targets(self, operation: APIOperation) -> dict[str, str]:
         """Path parameters for `operation`: a window of its own, in the state it acts on."""
         fixed = {"name": self.spare.account.name, "token_id": str(self.spare.id)}
         if "{window_id}" in operation.path:
             signing = operation.path.endswith(("/approve", "/reject"))
             fixed["window_id"] = self.window(submitted=signing)
+        if "{notification_id}" in operation.path:
+            fixed["notification_id"] = self.draft()
         return {k: v for k, v in fixed.items() if f"{{{k}}}" in operation.path}
 
 

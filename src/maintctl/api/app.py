@@ -11,7 +11,17 @@ from maintctl import __version__
 from maintctl.api import errors
 from maintctl.api.door import Door
 from maintctl.api.openapi import REFUSALS
-from maintctl.api.routes import accounts, calendar, feeds, jobs, meta, render, schedule, windows
+from maintctl.api.routes import (
+    accounts,
+    calendar,
+    feeds,
+    jobs,
+    meta,
+    notify,
+    render,
+    schedule,
+    windows,
+)
 from maintctl.services.deps import Deps
 from maintctl.store import migrate
 
@@ -41,6 +51,7 @@ def create_app(deps: Deps) -> FastAPI:
         accounts.router,
         jobs.router,
         render.router,
+        notify.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -116,3 +116,12 @@ def require_operator(who: Principal, requested_by: str, lead: str | None, action
         return
     named = f"the window's requester ({requested_by})" + (f" or lead ({lead})" if lead else "")
     raise forbid(action, f"{named}, or team-lead or higher (you are {who.role.value})")
+
+
+def require_notice_sender(who: Principal, requested_by: str, action: str) -> None:
+    """Sending a manual draft: the window's requester, or team-lead or higher (DESIGN.md)."""
+    require_writer(who, action)
+    if who.name == requested_by or who.rank:
+        return
+    needed = f"the window's requester ({requested_by}), or team-lead or higher"
+    raise forbid(action, f"{needed} (you are {who.role.value})")

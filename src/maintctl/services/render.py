@@ -54,11 +54,12 @@ NAMES = (
 )
 OUTPUTS = ("subject", "txt", "html", "chat")
 KIND_CHOICES = (
-    "initial, reminder-<offset> (reminder-24h, reminder-3d), start, progress, completion, "
+    "initial, reminder-<offset> (reminder-24h, reminder-3d), start, progress[-n], completion, "
     "rescheduled, cancelled, emergency-start, emergency-completion, overdue, "
     + ", ".join(PERSON_KINDS)
 )
 _RESCHEDULED = re.compile(r"^rescheduled(-\d{1,6})?$")
+_PROGRESS = re.compile(r"^progress-\d{1,6}$")  # the planner's progress-<n>
 _CHAT_KINDS = frozenset({"apprise", "webhook"})
 _DEFAULTS = "templates/notices"
 FIX = "fix the template (docs/templates.md lists the names it may use; `maintctl policy check`)"
@@ -110,6 +111,8 @@ def template_name(window: Window, kind: str) -> str:
         name = kind
     elif _RESCHEDULED.match(kind):
         name = "rescheduled"
+    elif _PROGRESS.match(kind):
+        name = "progress"
     elif kind.startswith("reminder-") and reminder_offset(kind) is not None:
         name = "reminder"
     else:

@@ -281,3 +281,49 @@ class WorkerBeatRow(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     config_hash: Mapped[str] = mapped_column(String(64))
+
+
+class NotificationRow(Base):
+    """One notice of a window to one audience over one channel: planned, sent once, logged.
+
+    Unique by (window, kind, audience, channel), so a replanned or repeated plan never doubles
+    a notice; `due_at` is None for an event notice (start, completion) until the event happens.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    audience: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    manual: Mapped[bool] = mapped_column(Boolean)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # planned, queued, draft, sent, skipped, cancelled, failed
+    status: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[int | None] = mapped_column(Integer)  # a progress notice's update
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_by: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        Index("ux_notifications_notice", "window_id", "kind", "audience", "channel", unique=True),
+        # `notify pending`: what is waiting, by due time.
+        Index("ix_notifications_status_due", "status", "due_at", "id"),
+    )
+
+
+class NotificationAttemptRow(Base):
+    """One try at sending a notification: when, whether it went, and what the channel said."""
+
+    __tablename__ = "notification_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("notifications.id", ondelete="CASCADE")
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    result: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_notification_attempts_notice", "notification_id", "id"),)

@@ -57,6 +57,7 @@ _F = "maintctl.api.handlers.feeds:"
 _J = "maintctl.api.handlers.jobs:"
 _L = "maintctl.api.handlers.lifecycle:"
 _R = "maintctl.api.handlers.render:"
+_N = "maintctl.api.handlers.notify:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -92,4 +93,8 @@ ROUTES = (
     Route("GET", "/api/v1/calendars", _F + "status"),
     Route("POST", "/api/v1/calendars/refresh", _F + "refresh"),
     Route("GET", "/api/v1/jobs", _J + "list_jobs"),
+    Route("GET", "/api/v1/notifications", _N + "list_notifications"),
+    Route("GET", "/api/v1/notifications/{notification_id}", _N + "show_notification"),
+    Route("POST", "/api/v1/notifications/{notification_id}/send", _N + "send_notification"),
+    Route("GET", "/api/v1/windows/{window_id}/notifications", _N + "window_notifications"),
 )
