@@ -41,7 +41,7 @@ class Event:
 Listener = Callable[[Deps, Session, Event], None]
 # "module:function" of each listener, imported on first use: a face that never moves a window
 # never imports the planners.
-BUILT_IN: tuple[str, ...] = ()
+BUILT_IN: tuple[str, ...] = ("maintctl.services.statuspage:on_event",)
 _listeners: list[Listener] | None = None
 
 
