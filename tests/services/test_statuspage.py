@@ -42,7 +42,12 @@ def fake() -> Iterator[FakeStatuspage]:
 
 
 def deps_for(
-    db: Database, clock: Clock, tmp_path: Path, fake: FakeStatuspage, key: str | None = None
+    db: Database,
+    clock: Clock,
+    tmp_path: Path,
+    fake: FakeStatuspage,
+    key: str | None = None,
+    extra: str = "",
 ) -> Deps:
     (tmp_path / "sp.key").write_text(key or fake.api_key, "utf-8")
     config = parse_config(
@@ -56,7 +61,7 @@ def deps_for(
         f"      page_id: {fake.page_id}\n"
         "      api_key_file: sp.key\n"
         f"      api_url: {fake.url}\n"
-        "      components: {database: dbcmp1}\n",
+        "      components: {database: dbcmp1}\n" + extra,
         "m.yaml",
         tmp_path,
     )
@@ -311,3 +316,31 @@ def test_a_window_on_no_component_of_a_filtered_channel_plans_nothing(
     deps.config = replace(deps.config, channels=[channel])
     scheduled(deps)
     assert sync_jobs(deps) == []
+
+
+def test_a_window_that_is_not_customer_impacting_stays_off_the_page(
+    deps: Deps, fake: FakeStatuspage
+) -> None:
+    quiet = {
+        "type": "zero-downtime",
+        "start": "2026-12-01T02:00:00Z",
+        "end": "2026-12-01T03:00:00Z",
+        "systems": ["db"],
+        "description": DESCRIPTION,
+    }
+    with deps.db.write() as session:
+        wid = windows.create(deps, session, quiet, RITA).id
+        workflow.submit(deps, session, wid, RITA)
+        assert workflow.approve(deps, session, wid, TOM).status.value == "scheduled"
+    assert sync_jobs(deps) == [] and fake.requests == []
+
+
+def test_the_page_may_show_it_in_progress_at_its_start_but_never_completes_it(
+    db: Database, clock: Clock, tmp_path: Path, fake: FakeStatuspage
+) -> None:
+    deps = deps_for(db, clock, tmp_path, fake, extra="status_page: {auto_in_progress: true}\n")
+    scheduled(deps)
+    drain(deps)
+    [incident] = fake.incidents.values()
+    assert incident["scheduled_auto_in_progress"] is True
+    assert incident["scheduled_auto_completed"] is False

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,9 @@ from maintctl.store import jobs as job_store
 from maintctl.store import statuspage as store
 from maintctl.store import updates
 from maintctl.store import windows as window_store
+
+if TYPE_CHECKING:
+    from maintctl.channels.statuspage import Client
 
 KIND = "statuspage.sync"
 LEASE = timedelta(minutes=2)
@@ -206,7 +209,7 @@ def _sync(deps: Deps, channel: Channel, window_id: str, holder: str) -> str:
 
 def _post_updates(
     deps: Deps,
-    client: Any,
+    client: Client,
     channel: Channel,
     window_id: str,
     holder: str,
