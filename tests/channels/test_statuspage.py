@@ -112,7 +112,8 @@ def test_it_creates_and_updates_with_the_documented_paths(
         api = statuspage.Client(*_channel(config_for(tmp_path, fake, "api_key_env: SP_KEY")))
         made = api.create({**INCIDENT, "metadata": {"maintctl": {"window": "MW-1"}}})
         api.update(made["id"], {"status": "in_progress", "body": "Started."})
-        assert api.find("MW-1") == made["id"] and api.find("MW-2") is None
+        found = api.find("MW-1")
+        assert found is not None and found["id"] == made["id"] and api.find("MW-2") is None
     paths = [(r.method, r.path) for r in fake.requests]
     assert paths == [
         ("POST", "/v1/pages/pg1abc/incidents"),

@@ -282,7 +282,7 @@ def test_a_create_whose_answer_was_lost_is_found_again_not_made_twice(
     clock.now = sync_jobs(deps)[0].next_try_at
     assert drain(deps) == ["done"]
     [incident] = fake.incidents.values()
-    assert [r.method for r in fake.requests] == ["POST", "GET", "PATCH"]
+    assert [r.method for r in fake.requests] == ["POST", "GET"]  # found in step: no PATCH
     with deps.db.read() as session:
         found = store.get(session, "hosted", wid)
     assert found is not None and found.incident_id == incident["id"]
@@ -344,3 +344,44 @@ def test_the_page_may_show_it_in_progress_at_its_start_but_never_completes_it(
     [incident] = fake.incidents.values()
     assert incident["scheduled_auto_in_progress"] is True
     assert incident["scheduled_auto_completed"] is False
+
+
+def test_a_worker_dying_after_the_create_but_before_its_record_creates_once(
+    deps: Deps, clock: Clock, fake: FakeStatuspage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wid = scheduled(deps)
+    real = statuspage._record
+
+    def die_on_the_id(*args: object, **values: object) -> None:
+        if "incident_id" in values:
+            raise RuntimeError("killed")  # the POST was answered; nothing recorded it
+        real(*args, **values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(statuspage, "_record", die_on_the_id)
+    assert drain(deps) == ["pending"]
+    monkeypatch.setattr(statuspage, "_record", real)
+    clock.now = sync_jobs(deps)[0].next_try_at
+    assert drain(deps) == ["done"]
+    assert [r.method for r in fake.requests] == ["POST", "GET"]  # found in step: no PATCH
+    assert len(fake.incidents) == 1
+    with deps.db.read() as session:
+        found = store.get(session, "hosted", wid)
+    assert found is not None and found.incident_id in fake.incidents
+    assert statuspage.sync_job(deps, sync_jobs(deps)[0].payload) == "up to date"
+
+
+def test_a_window_moved_on_while_its_create_was_lost_is_brought_in_step_once_found(
+    deps: Deps, clock: Clock, fake: FakeStatuspage
+) -> None:
+    wid = scheduled(deps)
+    fake.lose_next_create_answer = True
+    assert drain(deps) == ["pending"]
+    clock.now = START
+    move(deps, "start", wid, RITA)
+    clock.now = max(clock.now, sync_jobs(deps)[-1].next_try_at)
+    assert drain(deps) == ["done", "done"]
+    assert [r.method for r in fake.requests] == ["POST", "GET", "PATCH"]
+    assert fake.requests[-1].body == {
+        "incident": {"status": "in_progress", "body": statuspage.SAYS["in_progress"]}
+    }
+    assert len(fake.incidents) == 1

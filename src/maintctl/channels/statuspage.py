@@ -119,8 +119,8 @@ class Client:
             raise TransportError(f"{self.who}: Statuspage answered without an incident id")
         return answer
 
-    def find(self, window_id: str) -> str | None:
-        """The id of the newest incident whose metadata names `window_id`, or None.
+    def find(self, window_id: str) -> dict[str, Any] | None:
+        """The newest incident whose metadata names `window_id`, or None.
 
         Only after a create that may have reached Statuspage without its answer reaching us:
         the incident is then among the newest.
@@ -130,7 +130,7 @@ class Client:
             meta = incident.get("metadata") if isinstance(incident, dict) else None
             mine = meta.get("maintctl") if isinstance(meta, dict) else None
             if isinstance(mine, dict) and mine.get("window") == window_id:
-                return str(incident["id"])
+                return self._incident(incident)
         return None
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None) -> Any:

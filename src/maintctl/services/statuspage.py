@@ -16,7 +16,7 @@ keeps it, marked cancelled (DESIGN.md, "Public and private").
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -132,6 +132,23 @@ def change(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return patch
 
 
+def known(incident: dict[str, Any]) -> dict[str, Any]:
+    """What a hosted incident shows, in the terms of `wanted` (for one found after a crash)."""
+    shown: dict[str, Any] = {k: incident.get(k) for k in ("name", "status")}
+    for k in ("scheduled_for", "scheduled_until"):
+        try:
+            shown[k] = format_instant(datetime.fromisoformat(str(incident.get(k))))
+        except ValueError:
+            shown[k] = None
+    parts = incident.get("components") or []
+    shown["component_ids"] = [c.get("id") for c in parts if isinstance(c, dict)]
+    posted = incident.get("incident_updates") or []
+    # Newest first: the oldest is the create's body, the message (never made cancelled).
+    shown["message"] = posted[-1].get("body") if posted and isinstance(posted[-1], dict) else None
+    shown["cancelled"] = False
+    return shown
+
+
 def on_event(deps: Deps, session: Session, event: events.Event) -> None:
     """Plan a sync per Statuspage channel that shows this window (in the move's transaction)."""
     action = ACTIONS.get(event.name)
@@ -185,10 +202,10 @@ def _sync(deps: Deps, channel: Channel, window_id: str, holder: str) -> str:
     incident_id = held.incident_id
     synced = held.fields
     if incident_id is None and held.create_sent:
-        incident_id = client.find(window_id)
-        if incident_id is not None:
-            synced = {}  # what it was told is unknown: send every field again
-            _record(deps, channel, window_id, holder, incident_id=incident_id, synced={})
+        found = client.find(window_id)
+        if found is not None:
+            incident_id, synced = str(found["id"]), known(found)
+            _record(deps, channel, window_id, holder, incident_id=incident_id, synced=synced)
             done.append(f"found {incident_id}")
     if incident_id is None:
         if state is None or state["cancelled"]:
