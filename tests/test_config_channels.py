@@ -68,7 +68,7 @@ def test_two_destinations_on_one_channel_are_refused_at_its_line(tmp_path: Path)
         "    webhook: {url: 'https://h.example.com/m', secret_env: K}\n",
     )
     assert len(found) == 1 and found[0].startswith("m.yaml:3: channels.1")
-    assert "exactly one of url, url_file, webhook or email; it has url, webhook" in found[0]
+    assert "url_file, webhook, email or statuspage; it has url, webhook" in found[0]
 
 
 def test_a_channel_with_no_destination_is_refused(tmp_path: Path) -> None:

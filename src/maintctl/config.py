@@ -223,8 +223,47 @@ class Email(BaseModel):
         return value
 
 
+class Statuspage(BaseModel):
+    """A hosted Atlassian Statuspage whose scheduled maintenances maintctl keeps in sync.
+
+    The API key is a secret: from a file or the environment, never inline. `components` maps
+    maintctl component ids to the page's own component ids (those unmapped are not sent).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    page_id: str = Field(pattern=r"^[A-Za-z0-9]{1,64}$")
+    api_key_file: str | None = None
+    api_key_env: str | None = None
+    api_url: str = "https://api.statuspage.io"
+    components: dict[str, str] = Field(default_factory=dict, max_length=1000)
+
+    @field_validator("api_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("api_url must be an http(s) URL with a host")
+        return value.rstrip("/")
+
+    @field_validator("components")
+    @classmethod
+    def _ids(cls, value: dict[str, str]) -> dict[str, str]:
+        for hosted in value.values():
+            if not 0 < len(hosted) <= 64 or not hosted.isalnum():
+                raise ValueError(f"{hosted!r} is not a Statuspage component id (1 to 64 letters)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Statuspage:
+        if (self.api_key_file is None) == (self.api_key_env is None):
+            raise ValueError("statuspage needs exactly one of api_key_file or api_key_env")
+        return self
+
+
 class Channel(BaseModel):
-    """A way of telling one audience: an Apprise URL, a webhook or email (exactly one)."""
+    """A way of telling one audience: an Apprise URL, a webhook, email or a hosted Statuspage
+    (exactly one)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -236,6 +275,7 @@ class Channel(BaseModel):
     url_file: str | None = None
     webhook: Webhook | None = None
     email: Email | None = None
+    statuspage: Statuspage | None = None
 
     @field_validator("name")
     @classmethod
@@ -246,17 +286,22 @@ class Channel(BaseModel):
 
     @model_validator(mode="after")
     def _one_destination(self) -> Channel:
-        given = [k for k in ("url", "url_file", "webhook", "email") if getattr(self, k) is not None]
+        keys = ("url", "url_file", "webhook", "email", "statuspage")
+        given = [k for k in keys if getattr(self, k) is not None]
         if len(given) != 1:
             found = f"it has {', '.join(given)}" if given else "it has none"
             raise ValueError(
-                f"a channel needs exactly one of url, url_file, webhook or email; {found}"
+                f"a channel needs exactly one of url, url_file, webhook, email or statuspage;"
+                f" {found}"
             )
         return self
 
     @property
     def kind(self) -> str:
-        """The transport's name in channels.base.KINDS."""
+        """The transport's name in channels.base.KINDS; "statuspage" is synced, not sent to
+        (services/statuspage.py), so message planners skip it."""
+        if self.statuspage:
+            return "statuspage"
         return "webhook" if self.webhook else "email" if self.email else "apprise"
 
     def secret_files(self) -> list[tuple[str, str]]:
@@ -266,6 +311,8 @@ class Channel(BaseModel):
             found.append(("webhook.secret_file", self.webhook.secret_file))
         if self.email and self.email.password_file:
             found.append(("email.password_file", self.email.password_file))
+        if self.statuspage and self.statuspage.api_key_file:
+            found.append(("statuspage.api_key_file", self.statuspage.api_key_file))
         return found
 
 
@@ -572,6 +619,18 @@ def _component_problems(
                         name,
                         yamlsource.line_of(lines, path),
                         f"channels.{i}.components.{j}",
+                        f"unknown component {wanted!r}; use one of: {known}",
+                    )
+                )
+        for wanted in channel.statuspage.components if channel.statuspage else {}:
+            if wanted not in seen:
+                path = ("channels", i, "statuspage", "components", wanted)
+                known = ", ".join(sorted(seen)) or "none are declared (add a components: list)"
+                found.append(
+                    ConfigProblem(
+                        name,
+                        yamlsource.line_of(lines, path),
+                        f"channels.{i}.statuspage.components.{wanted}",
                         f"unknown component {wanted!r}; use one of: {known}",
                     )
                 )

@@ -72,6 +72,9 @@ class Transport(ABC):
 
 
 def transport_for(channel: Channel, config: Config) -> Transport:
+    """The transport that sends messages to `channel`; a kind that sends none is refused."""
+    if channel.kind not in KINDS:  # hosted Statuspage sync is driven by its own jobs, not messages
+        raise TransportError(f"channel {channel.name} ({channel.kind}) takes no messages", True)
     module = importlib.import_module(KINDS[channel.kind])
     cls: type[Transport] = module.TRANSPORT
     return cls(channel, config)

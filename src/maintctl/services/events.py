@@ -41,7 +41,10 @@ class Event:
 Listener = Callable[[Deps, Session, Event], None]
 # "module:function" of each listener, imported on first use: a face that never moves a window
 # never imports the planners.
-BUILT_IN: tuple[str, ...] = ("maintctl.services.notices:on_event",)
+BUILT_IN: tuple[str, ...] = (
+    "maintctl.services.notices:on_event",
+    "maintctl.services.statuspage:on_event",
+)
 _listeners: list[Listener] | None = None
 
 

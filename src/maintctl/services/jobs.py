@@ -30,7 +30,12 @@ KINDS: dict[str, Handler] = {}
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
 # modules that register kinds when imported
-BUILT_IN = ("maintctl.services.feeds", "maintctl.services.notify", "maintctl.services.notices")
+BUILT_IN = (
+    "maintctl.services.feeds",
+    "maintctl.services.notify",
+    "maintctl.services.notices",
+    "maintctl.services.statuspage",
+)
 _current: ContextVar[store.Job | None] = ContextVar("maintctl_job", default=None)
 
 

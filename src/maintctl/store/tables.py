@@ -327,3 +327,24 @@ class NotificationAttemptRow(Base):
     result: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_notification_attempts_notice", "notification_id", "id"),)
+class StatuspageIncidentRow(Base):
+    """A window's scheduled maintenance on one hosted Statuspage channel, and what was synced.
+
+    `incident_id` is None until the create is known to have succeeded; `create_sent` says a
+    create may have reached Statuspage (a crash after it is looked up, never made twice).
+    `held_by`/`held_until` is a short lease so one sync at a time talks about one window.
+    """
+
+    __tablename__ = "statuspage_incidents"
+
+    channel: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_id: Mapped[str] = mapped_column(
+        ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True
+    )
+    incident_id: Mapped[str | None] = mapped_column(String(64))
+    create_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    synced: Mapped[dict[str, Any]] = mapped_column(Json)  # the fields last accepted by Statuspage
+    last_update: Mapped[int] = mapped_column(Integer, default=0)  # last progress update posted
+    held_by: Mapped[str | None] = mapped_column(String(200))
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
