@@ -11,7 +11,7 @@ from maintctl import __version__
 from maintctl.api import errors
 from maintctl.api.door import Door
 from maintctl.api.openapi import REFUSALS
-from maintctl.api.routes import accounts, calendar, feeds, jobs, meta, schedule, windows
+from maintctl.api.routes import accounts, calendar, feeds, jobs, meta, schedule, status, windows
 from maintctl.services.deps import Deps
 from maintctl.store import migrate
 
@@ -43,4 +43,5 @@ def create_app(deps: Deps) -> FastAPI:
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)
+    app.include_router(status.router, responses=REFUSALS)
     return app

@@ -41,6 +41,17 @@ def _feed_principal(
         return accounts.authenticate(session, secret)
 
 
+def _status_reader(
+    deps: AppDeps,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The status page: nobody in particular unless a token is sent (then it must be good);
+    whether nobody may read it is the service's decision (services/status.check_reader)."""
+    if deps.local is None and credentials is None:
+        return None  # no database read: a public page's request costs nothing here
+    return _principal(deps, credentials)
+
+
 def _version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """The version an If-Match header names ("3" or W/"3"); None for absent or *."""
     if if_match is None or if_match.strip() == "*":
@@ -54,4 +65,5 @@ Who = Annotated[Principal, Depends(_principal)]
 AUTHENTICATED = [Depends(_principal)]
 FEED_READER = [Depends(_feed_principal)]
 FeedReader = Annotated[Principal, Depends(_feed_principal)]
+StatusReader = Annotated[Principal | None, Depends(_status_reader)]
 IfMatch = Annotated[int | None, Depends(_version)]

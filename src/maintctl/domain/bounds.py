@@ -130,3 +130,8 @@ JOB_PRUNE_BATCH = 1_000  # finished jobs deleted per prune step, so one step sta
 
 MAX_UPDATES = 500  # progress updates kept on one window; a window needing more is mis-planned
 MAX_STEPS = 1_000  # steps in one window's execution plan, as a progress update counts them
+
+# The status page (`/status`, `/api/v2/*.json`, `/history.atom`): Statuspage's plain arrays hold
+# the most recent 50, and the page's history goes back 90 days.
+STATUS_LIST_MAX = 50
+STATUS_HISTORY = timedelta(days=90)

@@ -56,6 +56,7 @@ _C = "maintctl.api.handlers.calendar:"
 _F = "maintctl.api.handlers.feeds:"
 _J = "maintctl.api.handlers.jobs:"
 _L = "maintctl.api.handlers.lifecycle:"
+_P = "maintctl.api.handlers.status:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -90,4 +91,12 @@ ROUTES = (
     Route("GET", "/api/v1/calendars", _F + "status"),
     Route("POST", "/api/v1/calendars/refresh", _F + "refresh"),
     Route("GET", "/api/v1/jobs", _J + "list_jobs"),
+    # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
+    # /status and /history.atom, like /health, are the web app's alone.
+    Route("GET", "/api/v2/summary.json", _P + "summary"),
+    Route("GET", "/api/v2/status.json", _P + "overall"),
+    Route("GET", "/api/v2/components.json", _P + "components"),
+    Route("GET", "/api/v2/scheduled-maintenances.json", _P + "maintenances"),
+    Route("GET", "/api/v2/scheduled-maintenances/upcoming.json", _P + "upcoming"),
+    Route("GET", "/api/v2/scheduled-maintenances/active.json", _P + "active"),
 )
