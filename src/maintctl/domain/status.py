@@ -44,7 +44,7 @@ _SHOWN_AS = {
     Status.CANCELLED: COMPLETED,
 }
 # The wording of each move's update, as Statuspage's automatic updates word them.
-_BODIES = {
+BODIES = {
     IN_PROGRESS: "Scheduled maintenance is currently in progress. We will provide updates as "
     "necessary.",
     VERIFYING: "Verification is currently underway for the maintenance items.",
@@ -169,7 +169,7 @@ def _move_updates(window_id: str, moves: Iterable[Move], message: str) -> list[U
             if status == SCHEDULED:
                 body = RESCHEDULED_BODY if any(u.status == SCHEDULED for u in found) else message
             else:
-                body = _BODIES[status]
+                body = BODIES[status]
         else:
             continue
         if status == last and status != SCHEDULED:
@@ -197,9 +197,10 @@ def maintenance(
         # Its scheduling is past the audit trail's retention: its first word is still the message.
         updates.insert(0, Update(f"{window.id}-s", SCHEDULED, message, window.created_at))
     if status == IN_PROGRESS and window.status == Status.SCHEDULED:
-        updates.append(Update(f"{window.id}-auto", IN_PROGRESS, _BODIES[IN_PROGRESS], start))
+        updates.append(Update(f"{window.id}-auto", IN_PROGRESS, BODIES[IN_PROGRESS], start))
     updates += [Update(f"{window.id}-u{n.id}", IN_PROGRESS, n.text, n.at) for n in notes]
-    updates.sort(key=lambda u: u.at, reverse=True)
+    # Newest first; of two at the same instant (complete, then verified), the later move first.
+    updates = sorted(updates, key=lambda u: u.at)[::-1]
     ending = [u.at for u in updates if u.status == COMPLETED]
     created = min(u.at for u in updates if u.status == SCHEDULED)
     return Maintenance(
