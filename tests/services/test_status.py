@@ -132,19 +132,22 @@ def test_a_window_moved_while_it_awaits_approval_shows_its_last_approved_times(
 
 
 def test_a_cancelled_window_stays_and_is_shown_completed_with_a_cancellation_update(
-    deps: Deps, tmp_path: Path
+    deps: Deps, clock: Clock, tmp_path: Path
 ) -> None:
     deps = page_deps(deps, tmp_path)
     wid = schedule(deps)
     with deps.db.write() as session:
         windows.cancel(deps, session, wid, "PRIVATE-REASON vendor slipped", RITA)
     doc = shown(deps)
-    assert not doc.upcoming and [m.id for m in doc.history] == [wid]
-    m = doc.history[0]
+    assert not doc.upcoming and not doc.history and [m.id for m in doc.called_off] == [wid]
+    assert [m.id for m in doc.every] == [wid]
+    m = doc.called_off[0]
     assert (m.status, m.cancelled, m.resolved_at) == ("completed", True, deps.clock())
     assert (m.updates[0].status, m.updates[0].body) == ("completed", domain.CANCELLED_BODY)
     text = everything(deps)
     assert "PRIVATE-REASON" not in text and "Cancelled" in text
+    clock.now = START + timedelta(days=1)  # once its time has passed, it is history
+    assert [m.id for m in shown(deps).history] == [wid] and not shown(deps).called_off
 
 
 def test_a_zero_downtime_window_stays_off_the_page_unless_asked(deps: Deps, tmp_path: Path) -> None:
@@ -273,3 +276,35 @@ def test_a_private_page_refuses_a_reader_without_a_token(deps: Deps, tmp_path: P
         status.check_reader(private, None)
     status.check_reader(private, RITA)
     status.check_reader(page_deps(deps, tmp_path), None)
+
+
+def test_a_request_while_nothing_moved_costs_one_query_and_a_build_a_fixed_number(
+    deps: Deps, clock: Clock, tmp_path: Path
+) -> None:
+    from sqlalchemy import event
+
+    deps = page_deps(deps, tmp_path)
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        if args[2].lstrip().upper().startswith("SELECT"):
+            seen.append(args[2])
+
+    def statements_of_a_build() -> int:
+        clock.now += status.FRESH  # kept no longer: the next request builds
+        seen.clear()
+        status.current(deps)
+        return len(seen)
+
+    event.listen(deps.db.engine, "before_cursor_execute", count)
+    try:
+        schedule(deps)
+        few = statements_of_a_build()
+        for name in ("web", "cache", "queue"):  # 4 windows instead of 1: no query per window
+            schedule(deps, systems=[name])
+        assert statements_of_a_build() == few
+        seen.clear()
+        status.current(deps)
+        assert len(seen) == 1 and "audit" in seen[0]
+    finally:
+        event.remove(deps.db.engine, "before_cursor_execute", count)

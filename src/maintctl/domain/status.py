@@ -132,7 +132,8 @@ class Document:
     components: tuple[ComponentState, ...]
     active: tuple[Maintenance, ...]
     upcoming: tuple[Maintenance, ...]  # soonest first
-    history: tuple[Maintenance, ...]  # most recent first
+    called_off: tuple[Maintenance, ...]  # cancelled before their time, soonest first
+    history: tuple[Maintenance, ...]  # begun or due by now, most recent first
     limit: int
     every: tuple[Maintenance, ...]  # scheduled-maintenances.json: all three, capped together
 
@@ -219,7 +220,11 @@ def maintenance(
 
 
 def document(
-    page: Page, components: Sequence[Component], shown: Iterable[Maintenance], limit: int
+    page: Page,
+    components: Sequence[Component],
+    shown: Iterable[Maintenance],
+    limit: int,
+    now: datetime,
 ) -> Document:
     """The page at one moment: component states, the overall status, the three lists."""
     unique = {m.id: m for m in shown}.values()
@@ -227,12 +232,18 @@ def document(
     upcoming = sorted(
         (m for m in unique if m.status == SCHEDULED), key=lambda m: (m.scheduled_for, m.id)
     )
+    ended = [m for m in unique if m.status == COMPLETED]
+    called_off = sorted(
+        (m for m in ended if m.cancelled and m.scheduled_for > now),
+        key=lambda m: (m.scheduled_for, m.id),
+    )
     history = sorted(
-        (m for m in unique if m.status == COMPLETED),
+        (m for m in ended if m not in called_off),
         key=lambda m: (m.scheduled_for, m.id),
         reverse=True,
     )
-    active, upcoming, history = active[:limit], upcoming[:limit], history[:limit]
+    active, upcoming = active[:limit], upcoming[:limit]
+    called_off, history = called_off[:limit], history[:limit]
     states = []
     for position, component in enumerate(components, start=1):
         touched = [m for m in [*active, *history] if component in m.components]
@@ -247,9 +258,11 @@ def document(
             )
         )
     # Every list capped together, as scheduled-maintenances.json is: the work in hand first,
-    # then the soonest to come, then the most recent past; shown newest first.
+    # then the soonest to come (and called off), then the most recent past; newest first.
     every = sorted(
-        [*active, *upcoming, *history][:limit], key=lambda m: (m.scheduled_for, m.id), reverse=True
+        [*active, *upcoming, *called_off, *history][:limit],
+        key=lambda m: (m.scheduled_for, m.id),
+        reverse=True,
     )
     updated = max([page.updated_at, *(m.updated_at for m in every)])
     page = Page(page.id, page.name, page.url, updated)
@@ -264,6 +277,7 @@ def document(
         tuple(states),
         tuple(active),
         tuple(upcoming),
+        tuple(called_off),
         tuple(history),
         limit,
         tuple(every),

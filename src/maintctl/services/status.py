@@ -110,6 +110,7 @@ def _build(
     found = store.windows(
         session, (Status.IN_PROGRESS, Status.VERIFYING), hidden_types=hidden, limit=LIMIT
     )
+    active = len(found)
     if page_config.auto_in_progress:
         found += store.windows(
             session,
@@ -119,20 +120,27 @@ def _build(
             end_after=now,
             limit=LIMIT,
         )
+    # To come (those shown in progress by auto_in_progress come again: room for them).
     found += store.windows(
         session,
         (Status.SCHEDULED, Status.PENDING_APPROVAL),
         hidden_types=hidden,
         start_after=now - HISTORY,
-        limit=2 * LIMIT,
+        limit=LIMIT + len(found) - active,
     )
+    # The past: what ended in the last 90 days, the most recent first.
     found += store.windows(
         session,
         _ENDED,
         hidden_types=hidden,
+        start_before=now,
         end_after=now - HISTORY,
         newest_first=True,
         limit=LIMIT,
+    )
+    # Called off before its time: still shown, marked cancelled, the soonest first.
+    found += store.windows(
+        session, (Status.CANCELLED,), hidden_types=hidden, start_after=now, limit=LIMIT
     )
     shown = {
         w.id: w
@@ -158,7 +166,7 @@ def _build(
     page = domain.Page(
         domain.page_id(page_config.url or page_config.title), page_config.title, url, updated
     )
-    doc = domain.document(page, config.components, maintenances, LIMIT)
+    doc = domain.document(page, config.components, maintenances, LIMIT, now)
     links = {m.id: f"{url}#{m.id}" for m in maintenances}
     return Built(change, now, doc, links)
 

@@ -40,38 +40,40 @@ def windows(
     statuses: Sequence[Status],
     *,
     hidden_types: Sequence[str],
-    published: bool = True,
     start_after: datetime | None = None,
     start_before: datetime | None = None,
     end_after: datetime | None = None,
     newest_first: bool = False,
     limit: int,
 ) -> list[Window]:
-    """Up to `limit` windows in `statuses`, walked along the (status, start) index."""
-    query = select(WindowRow).where(WindowRow.status.in_([s.value for s in statuses]))
-    if published:
-        query = query.where(WindowRow.published_start.is_not(None))
-    if hidden_types:
-        query = query.where(WindowRow.type.not_in(list(hidden_types)))
-    if start_after is not None:
-        query = query.where(WindowRow.start_at > start_after)
-    if start_before is not None:
-        query = query.where(WindowRow.start_at <= start_before)
-    if end_after is not None:
-        query = query.where(WindowRow.end_at > end_after)
-        if start_after is None:
-            # No window lasts longer than MAX_WINDOW: the start index skips the older past.
-            query = query.where(WindowRow.start_at > end_after - bounds.MAX_WINDOW)
-    order = (
-        (WindowRow.start_at.desc(), WindowRow.id.desc())
-        if newest_first
-        else (
-            WindowRow.start_at,
-            WindowRow.id,
+    """Up to `limit` public windows in `statuses`, nearest the bound first.
+
+    One query per status, each a walk along the (status, start) index in order that stops at
+    `limit` rows: an IN over the statuses would read the whole range and sort it.
+    """
+    found: list[WindowRow] = []
+    for status in statuses:
+        query = select(WindowRow).where(
+            WindowRow.status == status.value, WindowRow.published_start.is_not(None)
         )
-    )
-    rows = session.scalars(query.order_by(*order).limit(limit))
-    return [to_window(r) for r in rows]
+        if hidden_types:
+            query = query.where(WindowRow.type.not_in(list(hidden_types)))
+        if start_after is not None:
+            query = query.where(WindowRow.start_at > start_after)
+        if start_before is not None:
+            query = query.where(WindowRow.start_at <= start_before)
+        if end_after is not None:
+            query = query.where(WindowRow.end_at > end_after)
+            if start_after is None:
+                # No window lasts longer than MAX_WINDOW: the start index skips the older past.
+                query = query.where(WindowRow.start_at > end_after - bounds.MAX_WINDOW)
+        if newest_first:
+            query = query.order_by(WindowRow.start_at.desc(), WindowRow.id.desc())
+        else:
+            query = query.order_by(WindowRow.start_at, WindowRow.id)
+        found += session.scalars(query.limit(limit))
+    found.sort(key=lambda r: (r.start_at, r.id), reverse=newest_first)
+    return [to_window(r) for r in found[:limit]]
 
 
 def moves(session: Session, window_ids: Sequence[str]) -> dict[str, list[Move]]:
