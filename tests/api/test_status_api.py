@@ -224,10 +224,14 @@ def test_a_private_page_needs_a_token_and_a_viewers_will_do(deps: Deps, tmp_path
             assert "access-control-allow-origin" not in seen.headers
 
 
-def test_a_public_page_needs_no_token(client: tuple[Deps, TestClient]) -> None:
+def test_a_public_page_needs_no_token_and_ignores_a_bad_one(
+    client: tuple[Deps, TestClient],
+) -> None:
     _deps, http = client
     for path in (*PATHS, "/status", "/history.atom"):
         assert http.get(path).status_code == 200, path
+        stale = http.get(path, headers={"Authorization": "Bearer mct_revoked-long-ago"})
+        assert stale.status_code == 200, path
 
 
 def test_the_cli_local_transport_gives_the_same_json(deps: Deps, tmp_path: Path) -> None:

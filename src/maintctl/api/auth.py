@@ -45,10 +45,14 @@ def _status_reader(
     deps: AppDeps,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
-    """The status page: nobody in particular unless a token is sent (then it must be good);
-    whether nobody may read it is the service's decision (services/status.check_reader)."""
-    if deps.local is None and credentials is None:
-        return None  # no database read: a public page's request costs nothing here
+    """The status page's reader: nobody in particular (None) unless a token is needed.
+
+    A public page ignores any token sent, as /health does (a widget's stale token must not
+    break it), and reads no database here; on a private page a token sent must be good, and
+    whether nobody may read it is the service's decision (services/status.check_reader).
+    """
+    if deps.local is None and (credentials is None or deps.config.status_page.public):
+        return None
     return _principal(deps, credentials)
 
 

@@ -50,6 +50,7 @@ BODIES = {
     VERIFYING: "Verification is currently underway for the maintenance items.",
     COMPLETED: "The scheduled maintenance has been completed.",
 }
+_TOLD = (Status.SCHEDULED, Status.IN_PROGRESS, Status.VERIFYING, Status.COMPLETED)
 CANCELLED_BODY = "This scheduled maintenance has been cancelled."
 RESCHEDULED_BODY = "This scheduled maintenance has been rescheduled."
 
@@ -163,9 +164,7 @@ def _move_updates(window_id: str, moves: Iterable[Move], message: str) -> list[U
             continue
         if move.to_status == Status.CANCELLED:
             status, body = COMPLETED, CANCELLED_BODY
-        elif move.to_status in (Status.SCHEDULED, Status.IN_PROGRESS, Status.VERIFYING) or (
-            move.to_status == Status.COMPLETED
-        ):
+        elif move.to_status in _TOLD:
             status = _SHOWN_AS[Status(move.to_status)]
             if status == SCHEDULED:
                 body = RESCHEDULED_BODY if any(u.status == SCHEDULED for u in found) else message
