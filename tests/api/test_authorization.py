@@ -77,6 +77,16 @@ PUBLIC = frozenset(
         ("HEAD", "/docs/oauth2-redirect"),
         ("GET", "/redoc"),
         ("HEAD", "/redoc"),
+        # The status page, public by default (status_page.public; tests/api/test_status_api.py
+        # checks a private one).
+        ("GET", "/status"),
+        ("GET", "/history.atom"),
+        ("GET", "/api/v2/summary.json"),
+        ("GET", "/api/v2/status.json"),
+        ("GET", "/api/v2/components.json"),
+        ("GET", "/api/v2/scheduled-maintenances.json"),
+        ("GET", "/api/v2/scheduled-maintenances/upcoming.json"),
+        ("GET", "/api/v2/scheduled-maintenances/active.json"),
     }
 )
 

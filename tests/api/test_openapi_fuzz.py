@@ -40,7 +40,7 @@ from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 40  # with GET /api/v1/jobs, GET /health, 5 life-cycle, render, 4 notification routes
+OPERATIONS = 48  # with jobs, health, 5 life-cycle, render, 4 notification and 8 status page routes
 EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short

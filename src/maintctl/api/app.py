@@ -20,6 +20,7 @@ from maintctl.api.routes import (
     notify,
     render,
     schedule,
+    status,
     windows,
 )
 from maintctl.services.deps import Deps
@@ -55,4 +56,5 @@ def create_app(deps: Deps) -> FastAPI:
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)
+    app.include_router(status.router, responses=REFUSALS)
     return app

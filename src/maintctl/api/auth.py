@@ -41,6 +41,21 @@ def _feed_principal(
         return accounts.authenticate(session, secret)
 
 
+def _status_reader(
+    deps: AppDeps,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The status page's reader: nobody in particular (None) unless a token is needed.
+
+    A public page ignores any token sent, as /health does (a widget's stale token must not
+    break it), and reads no database here; on a private page a token sent must be good, and
+    whether nobody may read it is the service's decision (services/status.check_reader).
+    """
+    if deps.local is None and (credentials is None or deps.config.status_page.public):
+        return None
+    return _principal(deps, credentials)
+
+
 def _version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """The version an If-Match header names ("3" or W/"3"); None for absent or *."""
     if if_match is None or if_match.strip() == "*":
@@ -54,4 +69,5 @@ Who = Annotated[Principal, Depends(_principal)]
 AUTHENTICATED = [Depends(_principal)]
 FEED_READER = [Depends(_feed_principal)]
 FeedReader = Annotated[Principal, Depends(_feed_principal)]
+StatusReader = Annotated[Principal | None, Depends(_status_reader)]
 IfMatch = Annotated[int | None, Depends(_version)]

@@ -144,3 +144,7 @@ CHECK_READ_MAX_BYTES = 1_048_576  # a body or output read from a target; the res
 # internal-engineering are the most; past this nothing more is planned, and a warning is logged.
 NOTICES_PER_WINDOW_MAX = 5_000
 NOTICE_ATTEMPTS_SHOWN = 50  # the most recent tries of one notification in `notify log`
+# The status page (`/status`, `/api/v2/*.json`, `/history.atom`): Statuspage's plain arrays hold
+# the most recent 50, and the page's history goes back 90 days.
+STATUS_LIST_MAX = 50
+STATUS_HISTORY = timedelta(days=90)

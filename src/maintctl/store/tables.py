@@ -327,6 +327,8 @@ class NotificationAttemptRow(Base):
     result: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (Index("ix_notification_attempts_notice", "notification_id", "id"),)
+
+
 class StatuspageIncidentRow(Base):
     """A window's scheduled maintenance on one hosted Statuspage channel, and what was synced.
 

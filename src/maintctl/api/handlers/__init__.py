@@ -58,6 +58,7 @@ _J = "maintctl.api.handlers.jobs:"
 _L = "maintctl.api.handlers.lifecycle:"
 _R = "maintctl.api.handlers.render:"
 _N = "maintctl.api.handlers.notify:"
+_P = "maintctl.api.handlers.status:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -97,4 +98,12 @@ ROUTES = (
     Route("GET", "/api/v1/notifications/{notification_id}", _N + "show_notification"),
     Route("POST", "/api/v1/notifications/{notification_id}/send", _N + "send_notification"),
     Route("GET", "/api/v1/windows/{window_id}/notifications", _N + "window_notifications"),
+    # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
+    # /status and /history.atom, like /health, are the web app's alone.
+    Route("GET", "/api/v2/summary.json", _P + "summary"),
+    Route("GET", "/api/v2/status.json", _P + "overall"),
+    Route("GET", "/api/v2/components.json", _P + "components"),
+    Route("GET", "/api/v2/scheduled-maintenances.json", _P + "maintenances"),
+    Route("GET", "/api/v2/scheduled-maintenances/upcoming.json", _P + "upcoming"),
+    Route("GET", "/api/v2/scheduled-maintenances/active.json", _P + "active"),
 )
