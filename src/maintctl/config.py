@@ -208,14 +208,43 @@ class Email(BaseModel):
     @field_validator("smtp")
     @classmethod
     def _smtp(cls, value: str) -> str:
-        try:
-            parts = urlsplit(value)
-            parts.port  # noqa: B018 - reading it checks the port
-        except ValueError as exc:
-            raise ValueError(f"smtp is not a valid URL ({exc})") from None
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ValueError('smtp must be "smtp://host:port" or "smtps://host:port"')
-        return value
+        return _smtp_url(value)
+
+
+def _smtp_url(value: str) -> str:
+    """An smtp:// or smtps:// URL with a host (and a port that parses)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks the port
+    except ValueError as exc:
+        raise ValueError(f"smtp is not a valid URL ({exc})") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError('smtp must be "smtp://host:port" or "smtps://host:port"')
+    return value
+
+
+class PeopleEmail(BaseModel):
+    """The SMTP server and sender for messages to one person (the recipient is their account)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    smtp: str
+    sender: str = Field(alias="from")
+    username: str | None = None
+    password_file: str | None = None
+
+    @field_validator("smtp")
+    @classmethod
+    def _smtp(cls, value: str) -> str:
+        return _smtp_url(value)
+
+
+class People(BaseModel):
+    """How messages for one person alone reach them: email to their account's address."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: PeopleEmail | None = None
 
 
 class Channel(BaseModel):
@@ -310,6 +339,7 @@ class _File(BaseModel):
     channels: list[Channel] = Field(default_factory=list, max_length=1000)
     components: list[ComponentConfig] = Field(default_factory=list, max_length=1000)
     status_page: StatusPageConfig = Field(default_factory=StatusPageConfig)
+    people: People = Field(default_factory=People)
 
 
 @dataclass(frozen=True)
@@ -341,6 +371,7 @@ class Config:
     channel_lines: tuple[int | None, ...] = ()
     components: tuple[Component, ...] = ()
     status_page: StatusPageConfig = field(default_factory=StatusPageConfig)
+    people: People = field(default_factory=People)
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -366,6 +397,7 @@ class Config:
                 "channels": channels,
                 "components": [asdict(c) for c in self.components],
                 "status_page": self.status_page.model_dump(mode="json"),
+                "people": self.people.model_dump(mode="json"),
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -448,6 +480,7 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         shape.channels,
         components=components,
         status_page=shape.status_page,
+        people=shape.people,
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
     if problems:
@@ -511,6 +544,12 @@ def _channel_problems(
             if not config.path(path).is_file():
                 where: tuple[str | int, ...] = ("channels", i, *key.split("."))
                 problem(where, f"the secret file {path} cannot be read; create it or fix the path")
+    people = config.people.email
+    if people and people.password_file and not config.path(people.password_file).is_file():
+        problem(
+            ("people", "email", "password_file"),
+            f"the secret file {people.password_file} cannot be read; create it or fix the path",
+        )
     return found
 
 

@@ -39,7 +39,7 @@ from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 35  # with GET /api/v1/jobs, GET /health and the 5 life-cycle routes
+OPERATIONS = 36  # with GET /api/v1/jobs, GET /health, the 5 life-cycle routes, PATCH a user
 EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short

@@ -30,7 +30,12 @@ KINDS: dict[str, Handler] = {}
 RETRY_BASE = timedelta(seconds=30)
 RETRY_CAP = timedelta(hours=1)
 # modules that register kinds when imported
-BUILT_IN = ("maintctl.services.feeds", "maintctl.services.notify")
+BUILT_IN = (
+    "maintctl.services.feeds",
+    "maintctl.services.notify",
+    "maintctl.services.people",
+    "maintctl.services.watch",
+)
 _current: ContextVar[store.Job | None] = ContextVar("maintctl_job", default=None)
 
 
