@@ -204,3 +204,19 @@ def test_no_apprise_url_or_address_is_kept_in_a_job_or_its_result_or_the_logs(
     assert failed[0].result == "channel people: Apprise could not deliver the message"
     kept = " ".join(f"{r.payload} {r.result}" for r in rows) + caplog.text
     assert TOKEN not in kept and "json://" not in kept
+
+
+def test_a_scheduled_window_sent_back_to_approval_asks_its_first_level_again(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    with town(db, clock, tmp_path) as t:
+        wid = submitted(t.deps)
+        for signer in (TOM, EMMA, VICTOR):
+            sign(t.deps, wid, signer)
+        t.drain()
+        t.mails.clear()
+        with t.deps.db.write() as session:
+            moved = {"start": "2026-12-13T02:00:00Z", "end": "2026-12-13T04:00:00Z"}
+            windows.modify(t.deps, session, wid, moved, RITA)
+        t.drain()
+        assert t.recipients() == ["emma@example.com", "tam@example.com", "tom@example.com"]

@@ -11,14 +11,18 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from maintctl.config import parse_config
 from maintctl.domain.model import Status
 from maintctl.services import accounts, watch, windows
 from maintctl.services.deps import Deps, LocalIdentity
 from maintctl.store.db import Database
+from maintctl.store.tables import Base
 from maintctl.worker import Worker
 from tests.channels.sinks import HttpSink, http_sink, smtp_sink
-from tests.conftest import Clock
+from tests.conftest import NOW, Clock
 from tests.services.test_lifecycle import RITA, ROOT, START, TOM, move, scheduled
 
 END = START + timedelta(hours=2)
@@ -169,3 +173,40 @@ def test_the_lead_named_at_start_is_the_one_reminded(
     with site(db, clock, tmp_path, lead=RITA.name) as s:  # tom starts it, rita leads
         s.at(START + 30 * MINUTE)
         assert s.reminders() == [["rita@example.com"]]
+
+
+# 12 examples: each a window of its own, started at START, updated after each gap.
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    silence=st.integers(min_value=1, max_value=90),
+    gaps=st.lists(st.integers(min_value=1, max_value=120), max_size=4),
+)
+def test_each_silence_as_long_as_the_policy_says_reminds_once_and_shorter_ones_never(
+    db: Database, clock: Clock, tmp_path: Path, silence: int, gaps: list[int]
+) -> None:
+    policy = f"policy:\n  execution: {{progress_reminder: {silence}m}}\n"
+    clock.now = NOW
+    with db.write() as session:  # each example starts afresh (the trails are append-only)
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name not in ("audit", "account_audit", "id_counters"):
+                session.execute(table.delete())
+    with site(db, clock, tmp_path, policy) as s:
+        step = silence * MINUTE
+        heard = 0
+        at = START
+        for number, gap in enumerate(gaps, start=1):
+            if gap >= silence:
+                if silence > 1:
+                    s.at(at + step - MINUTE)
+                    assert len(s.reminders()) == heard  # not a minute early
+                s.at(at + step)
+                heard += 1
+                assert len(s.reminders()) == heard
+            at += gap * MINUTE
+            s.at(at)
+            move(s.deps, "progress", s.wid, TOM, step=number, of=len(gaps), task="Work")
+        s.at(at + step)
+        s.at(at + 10 * step)  # a long silence is still one silence
+        assert len(s.reminders()) == heard + 1
