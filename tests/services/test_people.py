@@ -114,9 +114,7 @@ def test_a_signature_waiting_reaches_only_the_enabled_accounts_that_may_sign_the
         assert t.drain() == 2
         assert t.recipients() == ["emma@example.com"]
         assert len(t.push.hits) == 2
-    assert {r.payload["message"]["event"] for r in people_jobs(t.deps)} == {
-        people.SIGNATURE_WAITING
-    }
+    assert {r.payload["kind"] for r in people_jobs(t.deps)} == {people.SIGNATURE_WAITING}
 
 
 def test_the_requester_hears_approved_at_the_final_signature_only(
@@ -131,7 +129,7 @@ def test_the_requester_hears_approved_at_the_final_signature_only(
         sign(t.deps, wid, VICTOR)
         assert t.drain() == 1
         assert t.recipients() == ["rita@example.com"]
-    assert people_jobs(t.deps)[-1].payload["message"]["event"] == people.APPROVED
+    assert people_jobs(t.deps)[-1].payload["kind"] == people.APPROVED
 
 
 def test_the_requester_hears_rejected_with_the_reason(
@@ -220,3 +218,17 @@ def test_a_scheduled_window_sent_back_to_approval_asks_its_first_level_again(
             windows.modify(t.deps, session, wid, moved, RITA)
         t.drain()
         assert t.recipients() == ["emma@example.com", "tam@example.com", "tom@example.com"]
+
+
+def test_a_signature_request_sent_late_goes_only_to_those_the_window_still_waits_for(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    with town(db, clock, tmp_path) as t:
+        wid = submitted(t.deps)
+        sign(t.deps, wid, TOM)  # before the worker ran: level 1's requests are stale now
+        t.drain()
+        # Level 2's: emma by email and victor by Apprise, once each; tam and tom hear nothing.
+        assert t.recipients() == ["emma@example.com"]
+        assert len(t.push.hits) == 1
+    results = sorted(r.result or "" for r in people_jobs(t.deps) if "skipped" in (r.result or ""))
+    assert len(results) == 4 and all("no longer waits" in r for r in results)

@@ -3,7 +3,9 @@
 They go to the account's email (through the config's `people.email` SMTP server) and to its
 own Apprise URL where one is set, each as a `people.send` job in the one job table, planned in
 the move's transaction and keyed so that a repeat sends nothing twice. The payload names the
-account, never its address or URL: the URL is a secret, read from the account at send time.
+account and the window, never an address or URL: the URL is a secret, read from the account at
+send time, and the message is rendered then. A signature request whose level was signed
+meanwhile (the worker was down) is dropped, not sent late.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from maintctl.domain.roles import APPROVER_RANK, Principal, Role
 from maintctl.services import events, jobs
 from maintctl.services.deps import Deps
 from maintctl.services.render import Notice, render_notice
-from maintctl.store import accounts
+from maintctl.store import accounts, windows
 from maintctl.store import jobs as job_store
 
 log = logging.getLogger(__name__)
@@ -38,23 +40,39 @@ def on_event(deps: Deps, session: Session, event: events.Event) -> None:
     window = event.window
     tag = f"v{window.version}"
     if event.name in (events.SUBMITTED, events.SIGNED, events.UNSCHEDULED):
-        if window.status == Status.PENDING_APPROVAL:
+        level = approvals.next_level(_chain(deps, window), window.signatures)
+        if window.status == Status.PENDING_APPROVAL and level is not None:
             for name in signers(deps, session, window):
-                plan(deps, session, window, SIGNATURE_WAITING, name, tag)
+                # As people count them: level 1 is the first.
+                plan(deps, session, window, SIGNATURE_WAITING, name, tag, {"level": level + 1})
     elif event.name == events.SCHEDULED:
         # Approved: the last signature of a chain (a submit with no chain approves nothing).
         if event.before is not None and event.before.status == Status.PENDING_APPROVAL:
             plan(deps, session, window, APPROVED, window.requested_by, tag)
     elif event.name == events.REJECTED:
-        extra = {"reason": event.reason}
-        plan(deps, session, window, REJECTED, window.requested_by, tag, extra)
+        reason = {"reason": event.reason}
+        plan(deps, session, window, REJECTED, window.requested_by, tag, reason)
+
+
+def _chain(deps: Deps, window: Window) -> list[str]:
+    from maintctl.services.workflow import chain  # workflow announces to us: import when used
+
+    return chain(deps, window)
+
+
+def _still_waits(deps: Deps, window: Window, who: Principal, level: object) -> bool:
+    """Whether `who` may sign the window's level `level` (from 1) now: a late send must not
+    ask for a signature already given."""
+    levels = _chain(deps, window)
+    waiting = approvals.next_level(levels, window.signatures)
+    if window.status != Status.PENDING_APPROVAL or waiting is None or level != waiting + 1:
+        return False
+    return approvals.waiting_for(levels, window.signatures, who, window.requested_by)
 
 
 def signers(deps: Deps, session: Session, window: Window) -> list[str]:
     """The enabled accounts that may sign the window's next level now (domain/approvals.py)."""
-    from maintctl.services.workflow import chain  # workflow announces to us: import when used
-
-    levels = chain(deps, window)
+    levels = _chain(deps, window)
     level = approvals.next_level(levels, window.signatures)
     if level is None:
         return []
@@ -94,21 +112,12 @@ def plan(
             "%s for %s: %s has no email or Apprise URL to reach, skipped", kind, window.id, name
         )
         return 0
-    rendered = render_notice(
-        deps, Notice(window, kind, PERSON, extra={"account": name, **(extra or {})})
-    )
-    message = {
-        "subject": rendered.subject,
-        "text": rendered.text,
-        "html": rendered.html,
-        "event": kind,
-        "window": {"id": window.id},
-    }
     now = deps.clock()
     planned = 0
     for way in ways:
         key = f"people:{window.id}:{tag}:{kind}:{name}:{way}"
-        payload = {"account": name, "via": way, "message": message}
+        payload: dict[str, Any] = {"account": name, "via": way, "window": window.id}
+        payload.update(kind=kind, extra=extra or {})
         planned += job_store.enqueue(session, SEND_KIND, payload, now, key, now, deps.config.hash)
     return planned
 
@@ -118,15 +127,26 @@ def send_job(deps: Deps, payload: dict[str, Any]) -> str:
     from maintctl.channels.base import Message, TransportError, transport_for
     from maintctl.config import Channel, Email
 
-    name, way, body = payload.get("account"), payload.get("via"), payload.get("message")
-    if not isinstance(name, str) or way not in (EMAIL, APPRISE) or not isinstance(body, dict):
+    name, way, kind = payload.get("account"), payload.get("via"), payload.get("kind")
+    window_id, extra = payload.get("window"), payload.get("extra")
+    if (
+        not isinstance(name, str)
+        or way not in (EMAIL, APPRISE)
+        or not isinstance(kind, str)
+        or not isinstance(window_id, str)
+        or not isinstance(extra, dict)
+    ):
         raise jobs.JobError("the payload is malformed", permanent=True)
     with deps.db.read() as session:
         row = accounts.user(session, name)
-        found = None if row is None or row.disabled else (row.email, row.apprise_url)
-    if found is None:
-        return f"skipped: no enabled account {name}"
-    email, url = found
+        found = None if row is None or row.disabled else (row.email, row.apprise_url, row.role)
+        window = windows.get(session, window_id)
+    if found is None or window is None:
+        return f"skipped: no enabled account {name} or no window {window_id}"
+    email, url, role = found
+    who = Principal(name, Role(role))
+    if kind == SIGNATURE_WAITING and not _still_waits(deps, window, who, extra.get("level")):
+        return f"skipped: {window.id} no longer waits for {name}'s signature"
     if way == EMAIL:
         people = deps.config.people.email
         if not email:
@@ -139,17 +159,11 @@ def send_job(deps: Deps, payload: dict[str, Any]) -> str:
         if not url:
             return f"skipped: {name} has no Apprise URL now"
         channel = Channel(name="people", audience=PERSON, url=url)
-    try:
-        message = Message(
-            subject=str(body["subject"]),
-            text=str(body["text"]),
-            html=str(body.get("html") or ""),
-            event=str(body["event"]),
-            window=dict(body.get("window") or {}),
-            idempotency_key=jobs.current_key(),
-        )
-    except (KeyError, TypeError, ValueError):
-        raise jobs.JobError("the payload's message is malformed", permanent=True) from None
+    # Rendered when sent, so the words are the window's as it is now, and the payload stays small.
+    rendered = render_notice(deps, Notice(window, kind, PERSON, extra={"account": name, **extra}))
+    message = Message(
+        rendered.subject, rendered.text, rendered.html, kind, {"id": window.id}, jobs.current_key()
+    )
     try:
         transport_for(channel, deps.config).send(message)
     except TransportError as exc:
