@@ -213,14 +213,43 @@ class Email(BaseModel):
     @field_validator("smtp")
     @classmethod
     def _smtp(cls, value: str) -> str:
-        try:
-            parts = urlsplit(value)
-            parts.port  # noqa: B018 - reading it checks the port
-        except ValueError as exc:
-            raise ValueError(f"smtp is not a valid URL ({exc})") from None
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-            raise ValueError('smtp must be "smtp://host:port" or "smtps://host:port"')
-        return value
+        return _smtp_url(value)
+
+
+def _smtp_url(value: str) -> str:
+    """An smtp:// or smtps:// URL with a host (and a port that parses)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it checks the port
+    except ValueError as exc:
+        raise ValueError(f"smtp is not a valid URL ({exc})") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError('smtp must be "smtp://host:port" or "smtps://host:port"')
+    return value
+
+
+class PeopleEmail(BaseModel):
+    """The SMTP server and sender for messages to one person (the recipient is their account)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    smtp: str
+    sender: str = Field(alias="from")
+    username: str | None = None
+    password_file: str | None = None
+
+    @field_validator("smtp")
+    @classmethod
+    def _smtp(cls, value: str) -> str:
+        return _smtp_url(value)
+
+
+class People(BaseModel):
+    """How messages for one person alone reach them: email to their account's address."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: PeopleEmail | None = None
 
 
 class Statuspage(BaseModel):
@@ -394,6 +423,7 @@ class _File(BaseModel):
     product: str | None = Field(default=None, min_length=1, max_length=100)
     checks: Any = None  # read by checks.base.parse_specs, which names each kind's parameters
     contacts: list[Contact] = Field(default_factory=list, max_length=1000)
+    people: People = Field(default_factory=People)
 
 
 @dataclass(frozen=True)
@@ -429,6 +459,7 @@ class Config:
     product: str = ""
     checks: tuple[Spec, ...] = ()
     contacts: tuple[Contact, ...] = ()
+    people: People = field(default_factory=People)
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -463,6 +494,7 @@ class Config:
                 **({"product": self.product} if self.product else {}),
                 "checks": [_check_json(c) for c in self.checks],
                 "contacts": [c.model_dump(mode="json") for c in self.contacts],
+                "people": self.people.model_dump(mode="json"),
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -586,6 +618,7 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         product=shape.product or "",
         checks=tuple(specs),
         contacts=tuple(shape.contacts),
+        people=shape.people,
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
     problems = problems or _template_problems(config, lines, name)
@@ -681,6 +714,12 @@ def _channel_problems(
             if not config.path(path).is_file():
                 where: tuple[str | int, ...] = ("channels", i, *key.split("."))
                 problem(where, f"the secret file {path} cannot be read; create it or fix the path")
+    people = config.people.email
+    if people and people.password_file and not config.path(people.password_file).is_file():
+        problem(
+            ("people", "email", "password_file"),
+            f"the secret file {people.password_file} cannot be read; create it or fix the path",
+        )
     return found
 
 

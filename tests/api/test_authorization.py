@@ -120,6 +120,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/calendar.ics"): {"": EVERYONE},
     ("POST", "/api/v1/users"): {"": ADMIN},
     ("GET", "/api/v1/users"): {"": ADMIN},
+    ("PATCH", "/api/v1/users/{name}"): {"": ADMIN},
     ("POST", "/api/v1/users/{name}/disable"): {"": ADMIN},
     ("POST", "/api/v1/users/{name}/role"): {"": ADMIN},
     ("GET", "/api/v1/audit"): {"": ADMIN},
@@ -271,6 +272,7 @@ class World:
             ("POST", "/api/v1/users"): {"name": f"new-{next(self.numbers)}", "role": "viewer"},
             ("POST", "/api/v1/tokens"): {"name": VICTIM} if scenario == "for another" else {},
             ("POST", "/api/v1/users/{name}/role"): {"role": "viewer"},
+            ("PATCH", "/api/v1/users/{name}"): {"email": "someone@example.com"},
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},

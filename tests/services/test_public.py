@@ -35,7 +35,12 @@ def test_a_window_becomes_public_at_its_final_signature_with_the_times_approved(
             assert workflow.approve(deps, session, wid, signer).published_start is None
         done = workflow.approve(deps, session, wid, VICTOR)
     assert (done.published_start, done.published_end) == (done.spec.start, done.spec.end)
-    assert heard == [(events.SCHEDULED, wid, Status.SCHEDULED)]
+    assert heard == [
+        (events.SUBMITTED, wid, Status.PENDING_APPROVAL),
+        (events.SIGNED, wid, Status.PENDING_APPROVAL),
+        (events.SIGNED, wid, Status.PENDING_APPROVAL),
+        (events.SCHEDULED, wid, Status.SCHEDULED),
+    ]
 
 
 def test_a_moved_window_keeps_its_last_approved_times_public_while_it_awaits_approval(

@@ -5,20 +5,31 @@ Apprise is heavy, so it is imported inside the functions here and nowhere else.
 
 from __future__ import annotations
 
+import logging
+from types import ModuleType
+
 from maintctl.channels.base import Message, Transport, TransportError
+
+
+def _apprise() -> ModuleType:
+    import apprise
+
+    # Apprise logs the URLs it parses and posts to (an unparsable one at ERROR), and urllib3 each
+    # request's path at DEBUG; a URL holds the service's tokens. Failures are ours to say.
+    logging.getLogger("apprise").setLevel(logging.CRITICAL)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+    return apprise
 
 
 def parses(url: str) -> bool:
     """Whether Apprise knows this URL's service and form (checked by `policy check`)."""
-    import apprise
-
+    apprise = _apprise()
     return apprise.Apprise.instantiate(url, suppress_exceptions=True) is not None
 
 
 class AppriseTransport(Transport):
     def send(self, message: Message) -> None:
-        import apprise
-
+        apprise = _apprise()
         name = self.channel.name
         url = self.channel.url or self.secret(self.channel.url_file or "")
         target = apprise.Apprise()

@@ -27,6 +27,10 @@ token_app = typer.Typer(help="API tokens.")
 approvals_app = typer.Typer(help="What waits for your signature.")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+APPRISE_HELP = (
+    'their own chat or push service, as an Apprise URL ("" clears it); a secret, never shown'
+)
+AppriseOpt = Annotated[str, typer.Option(help=APPRISE_HELP)]
 ROLES = "viewer, requester, team-lead, engineering-manager, vp-engineering, cto or admin"
 
 
@@ -43,13 +47,35 @@ def _issued(data: dict[str, Any], as_json: bool) -> None:
 def user_add(
     name: Annotated[str, typer.Argument()],
     role: Annotated[str, typer.Option(help=ROLES)],
-    email: Annotated[str, typer.Option(help="where notices reach them")] = "",
+    email: Annotated[str, typer.Option(help="where messages for them alone go")] = "",
+    apprise_url: AppriseOpt = "",
     as_json: JsonOpt = False,
 ) -> None:
     """Create an account and print its first API token, once."""
+    body = {"name": name, "role": role, "email": email, "apprise_url": apprise_url}
     with connect() as api:
-        data = api.json("POST", "/api/v1/users", json={"name": name, "role": role, "email": email})
+        data = api.json("POST", "/api/v1/users", json=body)
     _issued(data, as_json)
+
+
+@user_app.command("modify")
+def user_modify(
+    name: Annotated[str, typer.Argument()],
+    email: Annotated[str | None, typer.Option(help='where messages go ("" clears it)')] = None,
+    apprise_url: Annotated[str | None, typer.Option(help=APPRISE_HELP)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change an account's email or Apprise URL (admin)."""
+    body = {k: v for k, v in (("email", email), ("apprise_url", apprise_url)) if v is not None}
+    with connect() as api:
+        data = api.json("PATCH", path("/api/v1/users", account(name)), json=body)
+    if as_json:
+        print_json(data)
+        return
+    console.print(
+        f"{safe(data['name'])}: email {safe(data['email']) or 'none'}, "
+        f"Apprise URL {safe(data['apprise_url'])}."
+    )
 
 
 @user_app.command("list")
@@ -65,12 +91,15 @@ def user_list(as_json: JsonOpt = False) -> None:
             u["name"],
             u["role"],
             u["email"],
+            u.get("apprise_url", ""),
             "disabled" if u["disabled"] else "active",
             short(u["created_at"]),
         )
         for u in users
     ]
-    console.print(table("Accounts", ("Name", "Role", "Email", "State", "Created"), rows, wide=1))
+    console.print(
+        table("Accounts", ("Name", "Role", "Email", "Apprise", "State", "Created"), rows, wide=1)
+    )
 
 
 @user_app.command("disable")

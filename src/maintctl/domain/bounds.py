@@ -37,6 +37,7 @@ TEXT_LIMITS: dict[str, int] = {
     "task": 500,  # a progress update's current task
     "public_title": 200,  # a window's title on the status page and in customer notices
     "public_message": 2_000,  # a window's or a progress update's message for the public
+    "apprise_url": 2_000,  # an account's own Apprise URL (messages for that person alone)
 }
 MAX_SYSTEMS = 200  # systems named by one window or one query
 MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, ...)

@@ -404,6 +404,26 @@ class CalendarNote(_Strict):
         return date(year, month, first_day), date(year, month, min(first_day + 6, length))
 
 
+class Execution(_Strict):
+    """The worker's timers during a window (it reminds and alerts; only people move a window)."""
+
+    progress_reminder: Duration = Field(
+        default=timedelta(minutes=30),
+        description="a window in progress this long without an update reminds its lead, once",
+    )
+    overdue_grace: Duration = Field(
+        default=timedelta(0),
+        description="a window still in progress this long past its end alerts engineering, once",
+    )
+
+    @field_validator("progress_reminder")
+    @classmethod
+    def _some_silence(cls, value: timedelta) -> timedelta:
+        if value < timedelta(minutes=1):
+            raise ValueError("progress_reminder must be at least 1m")
+        return value
+
+
 class Policy(_Strict):
     """The whole effective policy."""
 
@@ -412,6 +432,7 @@ class Policy(_Strict):
     freezes: list[Freeze] = Field(default_factory=list)
     notes: list[CalendarNote] = Field(default_factory=list)
     audiences: dict[str, Audience] = Field(default_factory=dict)
+    execution: Execution = Field(default_factory=Execution)
 
     @field_validator("audiences")
     @classmethod

@@ -35,6 +35,8 @@ class Account:
     email: str
     disabled: bool
     created_at: datetime
+    # Whether the account has its own Apprise URL; the URL itself is a secret, never shown.
+    apprise_url_set: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,9 @@ class TokenInfo:
 
 
 def _account(row: UserRow) -> Account:
-    return Account(row.name, Role(row.role), row.email, row.disabled, row.created_at)
+    return Account(
+        row.name, Role(row.role), row.email, row.disabled, row.created_at, bool(row.apprise_url)
+    )
 
 
 def hash_token(secret: str) -> str:
@@ -142,8 +146,36 @@ def _parse_role(role: str) -> tuple[Role | None, list[Problem]]:
         ]
 
 
+def _apprise_problems(url: str) -> list[Problem]:
+    """An account's Apprise URL: a line within its bound that Apprise can parse ("" clears it).
+
+    No problem quotes the URL: it carries the service's tokens.
+    """
+    problems = bounds.text_problems("apprise_url", url, "apprise_url", multiline=False)
+    if problems or not url.strip():
+        return problems
+    from maintctl.channels import apprise  # heavy: loaded only when a URL is given
+
+    if apprise.parses(url.strip()):
+        return []
+    return [
+        Problem(
+            "apprise_url",
+            "apprise-url",
+            "Apprise cannot parse this URL (its scheme or form is unknown)",
+            "see https://github.com/caronc/apprise/wiki for the URL of your service",
+        )
+    ]
+
+
 def add_user(
-    session: Session, who: Principal, name: str, role: str, email: str, now: datetime
+    session: Session,
+    who: Principal,
+    name: str,
+    role: str,
+    email: str,
+    now: datetime,
+    apprise_url: str = "",
 ) -> IssuedToken:
     """Create an account and its first token (admin only)."""
     require_admin(who, "adding an account")
@@ -151,6 +183,7 @@ def add_user(
     if problem := account_name_problem(name):
         problems.insert(0, problem)
     problems += bounds.text_problems("email", email, "email", multiline=False)
+    problems += _apprise_problems(apprise_url)
     if problems or parsed is None:
         raise RuleViolation(problems)
     if store.user(session, name) is not None:
@@ -165,8 +198,46 @@ def add_user(
             ]
         )
     row = store.add_user(session, name, parsed.value, email.strip(), now)
-    _event(session, who, "user-add", name, now, role=parsed.value, email=row.email)
+    row.apprise_url = apprise_url.strip() or None
+    detail = {"role": parsed.value, "email": row.email, "apprise_url": _set(row.apprise_url)}
+    _event(session, who, "user-add", name, now, **detail)
     return _issue(session, who, row, now)
+
+
+def _set(secret: str | None) -> str:
+    """How a secret shows in JSON and the audit trail: only whether it is there."""
+    return "set" if secret else "not set"
+
+
+def modify_user(
+    session: Session,
+    who: Principal,
+    name: str,
+    now: datetime,
+    *,
+    email: str | None = None,
+    apprise_url: str | None = None,
+) -> Account:
+    """Change an account's email or Apprise URL (admin only; "" clears one)."""
+    require_admin(who, "changing an account")
+    problems = (
+        [] if email is None else bounds.text_problems("email", email, "email", multiline=False)
+    )
+    problems += [] if apprise_url is None else _apprise_problems(apprise_url)
+    if problems:
+        raise RuleViolation(problems)
+    row = _require_user(session, name)
+    detail: dict[str, Any] = {}
+    if email is not None:
+        row.email = email.strip()
+        detail["email"] = row.email
+    if apprise_url is not None:
+        row.apprise_url = apprise_url.strip() or None
+        detail["apprise_url"] = _set(row.apprise_url)
+    session.flush()
+    if detail:
+        _event(session, who, "user-modify", name, now, **detail)
+    return _account(row)
 
 
 def _require_user(session: Session, name: str) -> UserRow:

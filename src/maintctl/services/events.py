@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 from maintctl.domain.model import ProgressUpdate, Window
 from maintctl.services.deps import Deps
 
+SUBMITTED = "window.submitted"  # sent for approval: its first level waits for a signature
+SIGNED = "window.signed"  # a signature that is not the last: the next level waits
+REJECTED = "window.rejected"  # sent back to draft, with the reason
 SCHEDULED = "window.scheduled"  # the final signature (or a submit with no chain)
 UNSCHEDULED = "window.unscheduled"  # a scheduled window changed and went back to approval
 CHANGED = "window.changed"  # a public window reworded (or re-timed while awaiting approval)
@@ -30,12 +33,13 @@ ABORTED = "window.aborted"  # cancelled while in progress
 
 @dataclass(frozen=True)
 class Event:
-    """One move: the window as it is now, what it was before (for a move), and an update."""
+    """One move: the window as it is now, what it was before (for a move), an update, a reason."""
 
     name: str
     window: Window
     before: Window | None = None
     update: ProgressUpdate | None = None
+    reason: str = ""  # a rejection's
 
 
 Listener = Callable[[Deps, Session, Event], None]
@@ -44,6 +48,8 @@ Listener = Callable[[Deps, Session, Event], None]
 BUILT_IN: tuple[str, ...] = (
     "maintctl.services.notices:on_event",
     "maintctl.services.statuspage:on_event",
+    "maintctl.services.people:on_event",
+    "maintctl.services.watch:on_event",
 )
 _listeners: list[Listener] | None = None
 
@@ -68,8 +74,9 @@ def announce(
     *,
     before: Window | None = None,
     update: ProgressUpdate | None = None,
+    reason: str = "",
 ) -> None:
     """Tell every listener of this move, in the move's transaction."""
-    event = Event(name, window, before, update)
+    event = Event(name, window, before, update, reason)
     for listener in listeners():
         listener(deps, session, event)

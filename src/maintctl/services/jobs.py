@@ -35,6 +35,8 @@ BUILT_IN = (
     "maintctl.services.notify",
     "maintctl.services.notices",
     "maintctl.services.statuspage",
+    "maintctl.services.people",
+    "maintctl.services.watch",
 )
 _current: ContextVar[store.Job | None] = ContextVar("maintctl_job", default=None)
 

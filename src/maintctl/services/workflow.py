@@ -64,8 +64,8 @@ def submit(
     moved = _moved(window, deps, status=target, conflicts=verdict.conflicts, signatures=[])
     save(session, moved)
     audit.record(session, moved, who.name, "submit", window.status, moved.updated_at)
-    if moved.status == Status.SCHEDULED:
-        events.announce(deps, session, events.SCHEDULED, moved, before=window)
+    done = events.SCHEDULED if moved.status == Status.SCHEDULED else events.SUBMITTED
+    events.announce(deps, session, done, moved, before=window)
     return moved
 
 
@@ -121,8 +121,9 @@ def approve(
             **({"token_note": signature.token_note} if signature.token_note else {}),
         },
     )
-    if last:
-        events.announce(deps, session, events.SCHEDULED, moved, before=window)
+    events.announce(
+        deps, session, events.SCHEDULED if last else events.SIGNED, moved, before=window
+    )
     return moved
 
 
@@ -147,6 +148,7 @@ def reject(
     audit.record(
         session, moved, who.name, "reject", window.status, moved.updated_at, comment=reason.strip()
     )
+    events.announce(deps, session, events.REJECTED, moved, before=window, reason=reason.strip())
     return moved
 
 

@@ -19,6 +19,12 @@ def users(session: Session) -> list[UserRow]:
     return list(session.scalars(select(UserRow).order_by(UserRow.name)))
 
 
+def enabled_with_roles(session: Session, roles: list[str]) -> list[UserRow]:
+    """The enabled accounts holding one of `roles`, by name."""
+    query = select(UserRow).where(UserRow.role.in_(roles), UserRow.disabled.is_(False))
+    return list(session.scalars(query.order_by(UserRow.name)))
+
+
 def add_user(session: Session, name: str, role: str, email: str, at: datetime) -> UserRow:
     row = UserRow(name=name, role=role, email=email, disabled=False, created_at=at)
     session.add(row)

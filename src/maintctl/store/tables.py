@@ -162,6 +162,8 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     role: Mapped[str] = mapped_column(String(32))
     email: Mapped[str] = mapped_column(String(320), default="")
+    # A secret (an Apprise URL carries the service's tokens): read at send time, never shown.
+    apprise_url: Mapped[str | None] = mapped_column(Text)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -83,6 +83,7 @@ ROUTES = (
     Route("GET", "/api/v1/me", _M + "me"),
     Route("POST", "/api/v1/users", _A + "add_user"),
     Route("GET", "/api/v1/users", _A + "list_users"),
+    Route("PATCH", "/api/v1/users/{name}", _A + "modify_user"),
     Route("POST", "/api/v1/users/{name}/disable", _A + "disable_user"),
     Route("POST", "/api/v1/users/{name}/role", _A + "change_role"),
     Route("POST", "/api/v1/tokens", _A + "create_token"),

@@ -21,6 +21,13 @@ class NewUser(BaseModel):
     name: str
     role: str
     email: str = ""
+    apprise_url: str = Field(default="", repr=False)  # a secret: never echoed
+
+
+class UserChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str | None = None
+    apprise_url: str | None = Field(default=None, repr=False)  # "" clears it
 
 
 class NewRole(BaseModel):
@@ -45,6 +52,8 @@ def _account(a: Account) -> dict[str, Any]:
         "email": a.email,
         "disabled": a.disabled,
         "created_at": format_instant(a.created_at),
+        # The URL carries the service's tokens: only whether there is one.
+        "apprise_url": "set" if a.apprise_url_set else "not set",
     }
 
 
@@ -65,8 +74,18 @@ def _token(t: TokenInfo) -> dict[str, Any]:
 
 def add_user(deps: Deps, who: Principal, body: NewUser) -> Reply:
     with deps.db.write() as session:
-        issued = accounts.add_user(session, who, body.name, body.role, body.email, deps.clock())
+        issued = accounts.add_user(
+            session, who, body.name, body.role, body.email, deps.clock(), body.apprise_url
+        )
     return Reply(_issued(issued), 201)
+
+
+def modify_user(deps: Deps, who: Principal, name: str, body: UserChange) -> Reply:
+    with deps.db.write() as session:
+        changed = accounts.modify_user(
+            session, who, name, deps.clock(), email=body.email, apprise_url=body.apprise_url
+        )
+    return Reply(_account(changed))
 
 
 def list_users(deps: Deps, who: Principal) -> Reply:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Response
 from maintctl.api.auth import Who
 from maintctl.api.deps import AppDeps, answer
 from maintctl.api.handlers import accounts as handlers
-from maintctl.api.handlers.accounts import NewRole, NewToken, NewUser
+from maintctl.api.handlers.accounts import NewRole, NewToken, NewUser, UserChange
 from maintctl.domain import bounds
 from maintctl.services.accounts import MAX_TOKEN_ID
 
@@ -30,6 +30,11 @@ def add_user(deps: AppDeps, who: Who, body: NewUser, response: Response) -> Any:
 @router.get("/users", response_model=OBJECTS)
 def list_users(deps: AppDeps, who: Who, response: Response) -> Any:
     return answer(handlers.list_users(deps, who), response)
+
+
+@router.patch("/users/{name}", response_model=OBJECT)
+def modify_user(deps: AppDeps, who: Who, name: str, body: UserChange, response: Response) -> Any:
+    return answer(handlers.modify_user(deps, who, name, body), response)
 
 
 @router.post("/users/{name}/disable", response_model=OBJECT)
