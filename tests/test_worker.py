@@ -118,7 +118,7 @@ def test_a_worker_killed_ten_times_loses_no_job_and_repeats_only_keys_seen(
     seen = ran(env)
     assert set(seen) == set(keys)  # every job ran
     repeats = sum(Counter(seen).values()) - len(keys)
-    assert repeats <= kills  # at most the job in flight at each kill ran again
+    assert repeats <= kills * 8  # at most the jobs in flight at each kill (8 at once) ran again
 
 
 def test_sigterm_finishes_the_job_in_flight_then_exits(env: dict[str, str], db: Database) -> None:

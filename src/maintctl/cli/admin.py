@@ -162,6 +162,7 @@ def _worker(deps: Deps, settings: Settings) -> Worker:
         deps,
         jobs.Tuning.from_settings(settings),
         timedelta(days=settings.job_retention_days),
+        concurrency=settings.worker_concurrency,
     )
 
 
