@@ -239,3 +239,54 @@ def test_serve_no_worker_runs_none(env: dict[str, str], db: Database) -> None:
 
 def ran_lines(env: dict[str, str]) -> list[str]:
     return Path(env["MAINTCTL_TEST_JOB_LOG"]).read_text("utf-8").splitlines()
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", CLI, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+    )
+
+
+def test_worker_once_says_who_holds_the_sqlite_lease_and_exits_1(
+    env: dict[str, str], db: Database
+) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("PostgreSQL workers share the work without a lease")
+    due = plan(db, 2)
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    with db.write() as session:
+        assert store.hold_lease(
+            session, "ops-box:4242:ab12cd", until - timedelta(minutes=5), timedelta(minutes=5)
+        )
+
+    finished = run_cli(env, "worker", "--once")
+
+    assert finished.returncode == 1, finished.stderr
+    (line,) = finished.stdout.splitlines()
+    assert "ops-box:4242:ab12cd" in line and until.strftime("%Y-%m-%dT%H:%M:%SZ") in line
+    assert ran(env) == [] and done(db) == 0
+    with db.read() as session:
+        assert store.lease_holder(session, datetime.now(UTC)) == ("ops-box:4242:ab12cd", until)
+    assert len(due) == 2
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_a_url_apprise_cannot_parse_stops_worker_and_serve_at_start(
+    env: dict[str, str], command: str
+) -> None:
+    Path(env["MAINTCTL_CONFIG"]).write_text(
+        "channels:\n  - {name: chat, audience: internal-engineering, url: 'nosuch://token/x'}\n",
+        "utf-8",
+    )
+
+    finished = run_cli(env, command)
+
+    assert finished.returncode == 3
+    (line,) = finished.stderr.splitlines()
+    assert line.startswith(f"error: {env['MAINTCTL_CONFIG']}:2: channels.0.url: Apprise cannot")
+    assert "apprise/wiki" in line and "token" not in line
