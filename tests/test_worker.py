@@ -1,11 +1,11 @@
-"""`maintctl worker` as a real process: killed with SIGKILL at random moments, stopped with
-SIGTERM, run `--once`, and two at a time on PostgreSQL. Jobs of the test-only kind
-`test.append` (tests/jobkinds.py) append their idempotency key to a file as they finish."""
+"""`maintctl worker` as a real process: stopped with SIGTERM, run `--once`, two at a time on
+PostgreSQL, and checking its config at start (tests/test_worker_notify.py kills it with SIGKILL).
+Jobs of the test-only kind `test.append` (tests/jobkinds.py) append their idempotency key to a
+file as they finish."""
 
 from __future__ import annotations
 
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -98,27 +98,6 @@ def stop(worker: subprocess.Popen[str]) -> str:
     worker.send_signal(signal.SIGTERM)
     out, _ = worker.communicate(timeout=DEADLINE_S)
     return out
-
-
-def test_a_worker_killed_ten_times_loses_no_job_and_repeats_only_keys_seen(
-    env: dict[str, str], db: Database
-) -> None:
-    keys = plan(db, 200, spread_s=6.0, sleep=0.01)  # 200 jobs falling due over 6 s
-    chance = random.Random(20261128)
-    kills = 10
-    for _ in range(kills):
-        worker = start(env)
-        time.sleep(chance.uniform(0.3, 1.5))  # startup is part of the window: kill it anywhere
-        worker.kill()
-        worker.wait(timeout=DEADLINE_S)
-    worker = start(env)
-    wait_for(lambda: done(db) == len(keys), "every job done")
-    stop(worker)
-
-    seen = ran(env)
-    assert set(seen) == set(keys)  # every job ran
-    repeats = sum(Counter(seen).values()) - len(keys)
-    assert repeats <= kills * 8  # at most the jobs in flight at each kill (8 at once) ran again
 
 
 def test_sigterm_finishes_the_job_in_flight_then_exits(env: dict[str, str], db: Database) -> None:

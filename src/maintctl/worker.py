@@ -107,10 +107,17 @@ class Worker:
         with self._lock:
             free = self.concurrency - len(self._flight)
             running = dict(self._lanes)
+            busy = tuple(self._flight)
         if free <= 0:
             return 0
         claimed = jobs.claim_batch(
-            self.deps, self.name, self.tuning, lease_row=self._single, limit=free, running=running
+            self.deps,
+            self.name,
+            self.tuning,
+            lease_row=self._single,
+            limit=free,
+            running=running,
+            busy=busy,
         )
         now = self.deps.clock()
         for job in claimed:

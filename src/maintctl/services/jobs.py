@@ -134,10 +134,12 @@ def claim_batch(
     lease_row: bool = False,
     limit: int = 1,
     running: Mapping[tuple[str, str], int] | None = None,
+    busy: tuple[int, ...] = (),
 ) -> list[store.Job]:
     """Claim up to `limit` due jobs for `worker`, those due first; [] when nothing is due.
 
-    `running` counts the jobs the worker runs now by lane: a lane at its limit is passed over.
+    `running` counts the jobs the worker runs now by lane: a lane at its limit is passed over;
+    `busy` are their ids, never claimed again while they run.
     With `lease_row` (SQLite), only while holding the one worker lease, taken or renewed in
     the same transaction: one write per step, however idle.
     """
@@ -175,6 +177,7 @@ def claim_batch(
             limit=limit,
             full=skip,
             admit=admit,
+            running=busy,
         )
         for job in claimed.dead:
             alert_dead(deps, session, job)

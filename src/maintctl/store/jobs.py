@@ -139,6 +139,7 @@ def claim(
     limit: int = 1,
     full: tuple[Full, ...] = (),
     admit: Callable[[str, dict[str, Any]], bool] | None = None,
+    running: tuple[int, ...] = (),
 ) -> Claimed:
     """Claim up to `limit` jobs, those due first, for `lease`.
 
@@ -146,9 +147,13 @@ def claim(
     never hides the others' jobs; `admit(kind, payload)` may refuse more (a lane filling up
     within this claim). A job whose worker was stopped `max_attempts` times while running it is
     marked dead instead of being run again, so a job that kills its worker cannot stop the queue.
+    The jobs `running` (the worker's own, whose claim may have run out while it was too busy to
+    renew it) are never claimed again by the same worker.
     """
     due = and_(JobRow.status.in_(CLAIMABLE), JobRow.next_try_at <= now)
     query = select(JobRow).where(due, *(_not_in(f) for f in full))
+    if running:
+        query = query.where(JobRow.id.not_in(running))
     # Look a little further than `limit`: some candidates may be refused by `admit`.
     query = query.order_by(JobRow.next_try_at, JobRow.id).limit(limit * _LOOK_AHEAD)
     if session.get_bind().dialect.name == "postgresql":
