@@ -16,6 +16,7 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -58,7 +59,7 @@ class LeaseHeld(Exception):
 
 
 @dataclass
-class _Flight:
+class _Held:
     job: store.Job
     lane: Lane | None
     since: datetime
@@ -67,7 +68,10 @@ class _Flight:
 class Worker:
     """One worker over `deps`, running up to `concurrency` jobs at once in a thread pool.
 
-    `step()` claims what it can start and waits for it; `run()` keeps claiming as slots free.
+    It holds up to twice as many claimed jobs: those running and those next in line (at most a
+    lane's limit waiting per lane), so one claim serves several jobs. A thread that ends a job
+    starts the next one in line that has room. `step()` claims what it can and waits for all
+    of it; `run()` keeps claiming as the line empties.
     """
 
     def __init__(
@@ -91,70 +95,117 @@ class Worker:
         self._single = deps.db.dialect == "sqlite"
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
-        self._flight: dict[int, _Flight] = {}
-        self._lanes: Counter[Lane] = Counter()
-        self._wake = threading.Event()  # set when a job ends: a slot is free
+        self._held: dict[int, _Held] = {}  # claimed: running or in line
+        self._line: list[store.Job] = []  # claimed, not started, in due order
+        self._running = 0
+        self._lanes: Counter[Lane] = Counter()  # running, by lane
+        self._limits: dict[Lane, int] = {}
+        self._wake = threading.Event()  # set when a job ends
+        self._claimed_at = 0.0  # time.monotonic() of the last claim
+        self.filled = False  # the last claim got all it asked for: more may be due
+        self._more = False  # and this dispatch claimed: claim again without waiting
 
     def step(self) -> bool:
         """Claim the due jobs it has room for, run them and record them; whether there were any."""
-        found = self.dispatch() > 0
+        found = self.dispatch(ahead=False) > 0
         self._drain()
         return found
 
-    def dispatch(self) -> int:
-        """Claim as many due jobs as there are free slots and start them; how many."""
+    def dispatch(self, ahead: bool = True) -> int:
+        """Claim due jobs up to what this worker may hold and start those with room; how many.
+
+        `ahead`: also claim as many again to hold in line (a step claims only what it runs).
+        """
+        self._more = False
         self._housekeeping()
         with self._lock:
-            free = self.concurrency - len(self._flight)
-            running = dict(self._lanes)
-            busy = tuple(self._flight)
-        if free <= 0:
+            want = (2 if ahead else 1) * self.concurrency - len(self._held)
+            lined = bool(self._line)
+            held = Counter(h.lane for h in self._held.values() if h.lane is not None)
+            busy = tuple(self._held)
+        if want <= 0:
             return 0
+        if lined:
+            # With jobs in line, claim only for a batch (half the hold free), and only when the
+            # last claim got all it asked for (more is due) or a pause has passed: else each
+            # ending job would claim one job, or rescan a full lane's backlog for nothing.
+            recent = time.monotonic() - self._claimed_at < self._pause()
+            if want < self.concurrency or (recent and not self.filled):
+                return 0
         claimed = jobs.claim_batch(
             self.deps,
             self.name,
             self.tuning,
             lease_row=self._single,
-            limit=free,
-            running=running,
+            limit=want,
+            running=held,
             busy=busy,
+            depth=2 if ahead else 1,
         )
+        self._claimed_at = time.monotonic()
+        self.filled = self._more = len(claimed) == want
         now = self.deps.clock()
-        for job in claimed:
-            lane = jobs.lane_of(job.kind, job.payload)
-            with self._lock:
-                self._flight[job.id] = _Flight(job, lane, now)
-                if lane is not None:
-                    self._lanes[lane] += 1
+        with self._lock:
+            for job in claimed:
+                self._held[job.id] = _Held(job, jobs.lane_of(job.kind, job.payload), now)
+                self._line.append(job)
+            starting = self._take_all()
+        for job in starting:
             self._executor().submit(self._run, job)
         return len(claimed)
+
+    def _take(self) -> store.Job | None:
+        """The first job in line with room to run, marked running (the lock held)."""
+        if self._running >= self.concurrency:
+            return None
+        for n, job in enumerate(self._line):
+            lane = self._held[job.id].lane
+            if lane is not None:
+                if lane not in self._limits:
+                    self._limits[lane] = jobs.lane_limit(self.deps, lane)
+                if self._lanes[lane] >= self._limits[lane]:
+                    continue
+                self._lanes[lane] += 1
+            self._running += 1
+            del self._line[n]
+            return job
+        return None
+
+    def _take_all(self) -> list[store.Job]:
+        taken = []
+        while (job := self._take()) is not None:
+            taken.append(job)
+        return taken
 
     def _executor(self) -> ThreadPoolExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="maintctl-job")
         return self._pool
 
-    def _run(self, job: store.Job) -> None:
-        try:
-            status = jobs.run(self.deps, job, self.name, self.tuning)
-            log.info("job %s %s (%s): %s", job.id, job.kind, job.key, status)
-        except Exception as exc:  # the outcome could not be written: the claim runs out
-            fault = self.deps.db.fault(exc)
-            log.warning("job %s (%s): outcome not recorded: %s", job.id, job.kind, fault or exc)
-        finally:
-            with self._lock:
-                flight = self._flight.pop(job.id)
-                if flight.lane is not None:
-                    self._lanes[flight.lane] -= 1
-                    if self._lanes[flight.lane] <= 0:
-                        del self._lanes[flight.lane]
-                self.done += 1
-            self._wake.set()
+    def _run(self, first: store.Job) -> None:
+        """Run `first`, then each next job in line with room, until none has."""
+        job: store.Job | None = first
+        while job is not None:
+            try:
+                status = jobs.run(self.deps, job, self.name, self.tuning)
+                log.info("job %s %s (%s): %s", job.id, job.kind, job.key, status)
+            except Exception as exc:  # the outcome could not be written: the claim runs out
+                fault = self.deps.db.fault(exc)
+                log.warning("job %s (%s): outcome not recorded: %s", job.id, job.kind, fault or exc)
+            finally:
+                with self._lock:
+                    lane = self._held.pop(job.id).lane
+                    self._running -= 1
+                    if lane is not None:
+                        self._lanes[lane] -= 1
+                    self.done += 1
+                    job = self._take()
+                self._wake.set()
 
     def busy(self) -> int:
-        """How many jobs are running now."""
+        """How many claimed jobs this worker holds now (running or in line)."""
         with self._lock:
-            return len(self._flight)
+            return len(self._held)
 
     def _keep(self) -> None:
         """Renew the claims of the jobs still running (and SQLite's lease) every third lease."""
@@ -162,7 +213,7 @@ class Worker:
         if self._kept_at is not None and now - self._kept_at < self.tuning.lease / 3:
             return
         with self._lock:
-            ids = [f.job.id for f in self._flight.values() if now - f.since < KEEP_AT_MOST]
+            ids = [h.job.id for h in self._held.values() if now - h.since < KEEP_AT_MOST]
         if ids or self._single:
             jobs.keep(self.deps, self.name, self.tuning, ids, lease_row=self._single)
         self._kept_at = now
@@ -215,14 +266,8 @@ class Worker:
         log.info("worker %s started (%d at once)", self.name, self.concurrency)
         while not self.stop.is_set():
             self._wake.clear()
-            claimed = 0
-
-            def dispatch() -> None:
-                nonlocal claimed
-                claimed = self.dispatch()
-
-            self._guarded(dispatch)
-            if claimed == 0 or self.busy() >= self.concurrency:
+            self._guarded(self.dispatch)
+            if not self._more:
                 self._wake.wait(self._pause())
         self._finish()
         log.info("worker %s stopped", self.name)
@@ -241,7 +286,7 @@ class Worker:
             claimed += started
             if started == 0 and not self.busy():
                 break
-            if started == 0 or self.busy() >= self.concurrency:
+            if not self._more:
                 self._wake.wait(self._pause())
         self._finish()
         return self.done
@@ -256,6 +301,13 @@ class Worker:
             raise LeaseHeld(*held)
 
     def _finish(self) -> None:
+        with self._lock:  # jobs in line were not started: they go back, due at once
+            unstarted = [job.id for job in self._line]
+            self._line.clear()
+            for job_id in unstarted:
+                del self._held[job_id]
+        if unstarted and not self._guarded(lambda: jobs.release(self.deps, self.name, unstarted)):
+            log.warning("worker %s: %d claims left to run out", self.name, len(unstarted))
         self._drain()
         if self._pool is not None:
             self._pool.shutdown(wait=True)

@@ -74,6 +74,18 @@ def register(kind: str, handler: Handler, lane: Lane | None = None) -> None:
         LANES[kind] = lane
 
 
+def lane_limit(deps: Deps, lane: tuple[str, str]) -> int:
+    """How many jobs of `lane` one worker runs at once (at least 1)."""
+    return max(1, LANES[lane[0]].limit(deps, lane[1]))
+
+
+def release(deps: Deps, worker: str, ids: list[int]) -> None:
+    """Hand back jobs claimed but not started (a worker stopping): due again at once."""
+    if ids:
+        with deps.db.write() as session:
+            store.release(session, worker, ids, deps.clock())
+
+
 def lane_of(kind: str, payload: dict[str, Any]) -> tuple[str, str] | None:
     """The (kind, value) lane a job runs in, or None when its kind has no lane."""
     lane = LANES.get(kind)
@@ -135,11 +147,12 @@ def claim_batch(
     limit: int = 1,
     running: Mapping[tuple[str, str], int] | None = None,
     busy: tuple[int, ...] = (),
+    depth: int = 1,
 ) -> list[store.Job]:
     """Claim up to `limit` due jobs for `worker`, those due first; [] when nothing is due.
 
-    `running` counts the jobs the worker runs now by lane: a lane at its limit is passed over;
-    `busy` are their ids, never claimed again while they run.
+    `running` counts the jobs the worker holds now by lane: a lane holding `depth` times its
+    limit is passed over; `busy` are their ids, never claimed again while held.
     With `lease_row` (SQLite), only while holding the one worker lease, taken or renewed in
     the same transaction: one write per step, however idle.
     """
@@ -149,8 +162,8 @@ def claim_batch(
 
     def room(lane: tuple[str, str]) -> int:
         if lane not in limits:
-            limits[lane] = max(1, LANES[lane[0]].limit(deps, lane[1]))
-        return limits[lane] - taken[lane]
+            limits[lane] = lane_limit(deps, lane)
+        return limits[lane] * depth - taken[lane]
 
     def admit(kind: str, payload: dict[str, Any]) -> bool:
         lane = lane_of(kind, payload)
