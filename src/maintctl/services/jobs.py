@@ -213,28 +213,50 @@ def keep(
 
 def run(deps: Deps, job: store.Job, worker: str, tuning: Tuning) -> str:
     """Run a claimed job's handler and record the outcome; the job's new status."""
-    handler = KINDS.get(job.kind)
+    (status,) = record(deps, [(job, execute(deps, job))], worker, tuning)
+    return status
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a handler did: its result, or the error saying whether a retry can help."""
+
+    result: str = ""
     error: JobError | None = None
-    result = ""
+
+
+def execute(deps: Deps, job: store.Job) -> Outcome:
+    """Run a claimed job's handler, outside any transaction; never raises."""
+    handler = KINDS.get(job.kind)
     if handler is None:
-        error = JobError(f"no handler for the job kind {job.kind!r} in this process", True)
-    else:
-        token = _current.set(job)
-        try:
-            result = handler(deps, job.payload)
-        except JobError as exc:
-            error = exc
-        except Exception as exc:  # a handler's bug or an outage: logged, retried, never fatal
-            log.exception("job %s (%s) failed", job.id, job.kind)
-            error = JobError(f"{type(exc).__name__}: {exc}")
-        finally:
-            _current.reset(token)
+        missing = f"no handler for the job kind {job.kind!r} in this process"
+        return Outcome(error=JobError(missing, permanent=True))
+    token = _current.set(job)
+    try:
+        return Outcome(result=handler(deps, job.payload))
+    except JobError as exc:
+        return Outcome(error=exc)
+    except Exception as exc:  # a handler's bug or an outage: logged, retried, never fatal
+        log.exception("job %s (%s) failed", job.id, job.kind)
+        return Outcome(error=JobError(f"{type(exc).__name__}: {exc}"))
+    finally:
+        _current.reset(token)
+
+
+def record(
+    deps: Deps, ended: list[tuple[store.Job, Outcome]], worker: str, tuning: Tuning
+) -> list[str]:
+    """Record the outcomes of jobs that ended, in one transaction; each job's new status
+    ("lost" when the worker no longer held it)."""
     now = deps.clock()
+    statuses: list[str | None] = []
     with deps.db.write() as session:
-        if error is None:
-            kept = store.finish(session, job.id, worker, result, now)
-            status: str | None = store.DONE if kept else None
-        else:
+        for job, outcome in ended:
+            error = outcome.error
+            if error is None:
+                kept = store.finish(session, job.id, worker, outcome.result, now)
+                statuses.append(store.DONE if kept else None)
+                continue
             status = store.fail(
                 session,
                 job.id,
@@ -248,12 +270,13 @@ def run(deps: Deps, job: store.Job, worker: str, tuning: Tuning) -> str:
             )
             if status == store.DEAD:  # in the same transaction: a dead job is always alerted
                 alert_dead(deps, session, replace(job, result=str(error)))
-    if status is None:
-        log.warning("job %s (%s): its claim ran out before it finished", job.id, job.kind)
-        return "lost"
-    if status == store.DEAD:
-        log.error("job %s (%s) is dead: %s", job.id, job.kind, error)
-    return status
+            statuses.append(status)
+    for (job, outcome), status in zip(ended, statuses, strict=True):
+        if status is None:
+            log.warning("job %s (%s): its claim ran out before it finished", job.id, job.kind)
+        elif status == store.DEAD:
+            log.error("job %s (%s) is dead: %s", job.id, job.kind, outcome.error)
+    return [status or "lost" for status in statuses]
 
 
 def alert_dead(deps: Deps, session: Session, job: store.Job) -> int:
