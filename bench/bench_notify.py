@@ -56,6 +56,7 @@ MESSAGE = {
     "window": {"id": "MW-2026-0001"},
 }
 WAIT_S = 600  # any phase gives up after this
+PLAN_AHEAD_S = 10
 
 
 # The sink, in its own process -----------------------------------------------------------------
@@ -178,16 +179,21 @@ def pending(db: Database) -> int:
         return int(session.scalar(select(func.count()).where(JobRow.status != store.DONE)) or 0)
 
 
-def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [str(BIN / "maintctl"), "worker"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None and "running" in proc.stdout.readline()
-    return proc
+def start_workers(env: dict[str, str], count: int) -> list[subprocess.Popen[str]]:
+    """`count` worker processes, started together; once each says it runs."""
+    procs = [
+        subprocess.Popen(
+            [str(BIN / "maintctl"), "worker"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and "running" in proc.stdout.readline()
+    return procs
 
 
 def stop_workers(procs: list[subprocess.Popen[str]]) -> None:
@@ -209,7 +215,7 @@ def burst(db: Database, url: str, env: dict[str, str], count: int, workers: int)
     """`count` jobs due at once, sent by `workers` processes: rate, duplicates."""
     clear(db, url)
     plan(db, count, f"burst{workers}", datetime.now(UTC), 0)
-    procs = [start_worker(env) for _ in range(workers)]
+    procs = start_workers(env, workers)
     try:
         wait_sent(url, count)
     finally:
@@ -227,11 +233,16 @@ def burst(db: Database, url: str, env: dict[str, str], count: int, workers: int)
 def steady(db: Database, url: str, env: dict[str, str], seconds: int, rate: int) -> dict[str, Any]:
     """`rate` jobs falling due each second for `seconds`, one worker running: the lag."""
     clear(db, url)
-    proc = start_worker(env)
+    (proc,) = start_workers(env, 1)
     try:
-        first = datetime.now(UTC) + timedelta(seconds=2)
+        # The first falls due after the plan is written (it takes a few seconds under load): a
+        # job written after its due time would count the insert as lag.
+        first = datetime.now(UTC) + timedelta(seconds=PLAN_AHEAD_S)
         count = seconds * rate
         plan(db, count, "steady", first, rate)
+        written = datetime.now(UTC)
+        if written > first:
+            raise SystemExit(f"planning took past the first due time ({written - first} late)")
         wait_sent(url, count)
     finally:
         stop_workers([proc])
@@ -248,7 +259,7 @@ def steady(db: Database, url: str, env: dict[str, str], seconds: int, rate: int)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg-url", default=os.environ.get("MAINTCTL_BENCH_PG", DEFAULT_URL))
-    parser.add_argument("--burst", type=int, default=10_000, help="jobs due at once")
+    parser.add_argument("--burst", type=int, default=10_000, help="jobs due at once (0: skip)")
     parser.add_argument("--steady-seconds", type=int, default=60)
     parser.add_argument("--steady-rate", type=int, default=50, help="jobs falling due a second")
     parser.add_argument("--baseline", type=int, default=3_000, help="requests in the loop")
@@ -286,24 +297,30 @@ def main() -> None:
         }
         raw = baseline(url, args.baseline)
         print(f"baseline: one httpx.Client loop, {raw:,.0f} requests/s")
-        one = burst(db, url, env, args.burst, 1)
-        print(
-            f"burst of {args.burst:,}, one worker: {one['rate']:,.0f} sends/s "
-            f"(x{one['rate'] / raw:.3f} of baseline), {one['dupes']} sent twice, "
-            f"{one['left']} not done"
-        )
-        two = burst(db, url, env, args.burst, 2)
-        print(
-            f"burst of {args.burst:,}, two workers: {two['rate']:,.0f} sends/s "
-            f"(x{two['rate'] / raw:.3f} of baseline, x{two['rate'] / one['rate']:.2f} of one), "
-            f"{two['dupes']} sent twice, {two['left']} not done"
-        )
+        if args.burst:
+            bursts(db, url, env, args.burst, raw)
         lag = steady(db, url, env, args.steady_seconds, args.steady_rate)
         print(
             f"steady {args.steady_rate}/s for {args.steady_seconds} s ({lag['count']:,} sends): "
             f"due-to-sent lag p50 {lag['p50'] * 1000:.0f} ms, p99 {lag['p99'] * 1000:.0f} ms, "
             f"max {lag['max'] * 1000:.0f} ms"
         )
+
+
+def bursts(db: Database, url: str, env: dict[str, str], count: int, raw: float) -> None:
+    """The burst with one worker, then with two; printed."""
+    one = burst(db, url, env, count, 1)
+    print(
+        f"burst of {count:,}, one worker: {one['rate']:,.0f} sends/s "
+        f"(x{one['rate'] / raw:.3f} of baseline), {one['dupes']} sent twice, "
+        f"{one['left']} not done"
+    )
+    two = burst(db, url, env, count, 2)
+    print(
+        f"burst of {count:,}, two workers: {two['rate']:,.0f} sends/s "
+        f"(x{two['rate'] / raw:.3f} of baseline, x{two['rate'] / one['rate']:.2f} of one), "
+        f"{two['dupes']} sent twice, {two['left']} not done"
+    )
 
 
 if __name__ == "__main__":
