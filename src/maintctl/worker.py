@@ -72,14 +72,15 @@ class _GroupCommit:
     def record(self, ended: Ended) -> str:
         """Record one job's outcome (with whatever else is waiting); its new status."""
         entry = _Entry(ended)
+        batch: list[_Entry] = []
         with self._cond:
             self._waiting.append(entry)
             while self._writing and not entry.settled:
                 self._cond.wait()
-            if not entry.settled:
+            if not entry.settled:  # this thread writes, for all waiting
                 self._writing = True
                 batch, self._waiting = self._waiting, []
-        if not entry.settled:
+        if batch:
             try:
                 for item, status in zip(batch, self._write([e.ended for e in batch]), strict=True):
                     item.status = status
