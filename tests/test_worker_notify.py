@@ -201,9 +201,6 @@ def test_a_worker_killed_twelve_times_while_1000_sends_fall_due_loses_none(
     assert set(received) == set(keys)  # the sink received every one, and nothing else
     repeats = sum(received.values()) - len(keys)
     assert repeats <= kills * 4  # at most the sends in flight at each kill (4 to one channel)
-    with db.read() as session:
-        retried = session.scalar(select(func.count()).where(JobRow.attempts > 1))
-    assert retried  # some kills came with sends in flight
 
 
 def test_two_workers_on_postgresql_never_send_one_of_1000_twice(
