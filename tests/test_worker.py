@@ -1,11 +1,11 @@
-"""`maintctl worker` as a real process: killed with SIGKILL at random moments, stopped with
-SIGTERM, run `--once`, and two at a time on PostgreSQL. Jobs of the test-only kind
-`test.append` (tests/jobkinds.py) append their idempotency key to a file as they finish."""
+"""`maintctl worker` as a real process: stopped with SIGTERM, run `--once`, two at a time on
+PostgreSQL, and checking its config at start (tests/test_worker_notify.py kills it with SIGKILL).
+Jobs of the test-only kind `test.append` (tests/jobkinds.py) append their idempotency key to a
+file as they finish."""
 
 from __future__ import annotations
 
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -98,27 +98,6 @@ def stop(worker: subprocess.Popen[str]) -> str:
     worker.send_signal(signal.SIGTERM)
     out, _ = worker.communicate(timeout=DEADLINE_S)
     return out
-
-
-def test_a_worker_killed_ten_times_loses_no_job_and_repeats_only_keys_seen(
-    env: dict[str, str], db: Database
-) -> None:
-    keys = plan(db, 200, spread_s=6.0, sleep=0.01)  # 200 jobs falling due over 6 s
-    chance = random.Random(20261128)
-    kills = 10
-    for _ in range(kills):
-        worker = start(env)
-        time.sleep(chance.uniform(0.3, 1.5))  # startup is part of the window: kill it anywhere
-        worker.kill()
-        worker.wait(timeout=DEADLINE_S)
-    worker = start(env)
-    wait_for(lambda: done(db) == len(keys), "every job done")
-    stop(worker)
-
-    seen = ran(env)
-    assert set(seen) == set(keys)  # every job ran
-    repeats = sum(Counter(seen).values()) - len(keys)
-    assert repeats <= kills  # at most the job in flight at each kill ran again
 
 
 def test_sigterm_finishes_the_job_in_flight_then_exits(env: dict[str, str], db: Database) -> None:
@@ -239,3 +218,54 @@ def test_serve_no_worker_runs_none(env: dict[str, str], db: Database) -> None:
 
 def ran_lines(env: dict[str, str]) -> list[str]:
     return Path(env["MAINTCTL_TEST_JOB_LOG"]).read_text("utf-8").splitlines()
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", CLI, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+    )
+
+
+def test_worker_once_says_who_holds_the_sqlite_lease_and_exits_1(
+    env: dict[str, str], db: Database
+) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("PostgreSQL workers share the work without a lease")
+    due = plan(db, 2)
+    until = datetime.now(UTC) + timedelta(minutes=5)
+    with db.write() as session:
+        assert store.hold_lease(
+            session, "ops-box:4242:ab12cd", until - timedelta(minutes=5), timedelta(minutes=5)
+        )
+
+    finished = run_cli(env, "worker", "--once")
+
+    assert finished.returncode == 1, finished.stderr
+    (line,) = finished.stdout.splitlines()
+    assert "ops-box:4242:ab12cd" in line and until.strftime("%Y-%m-%dT%H:%M:%SZ") in line
+    assert ran(env) == [] and done(db) == 0
+    with db.read() as session:
+        assert store.lease_holder(session, datetime.now(UTC)) == ("ops-box:4242:ab12cd", until)
+    assert len(due) == 2
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_a_url_apprise_cannot_parse_stops_worker_and_serve_at_start(
+    env: dict[str, str], command: str
+) -> None:
+    Path(env["MAINTCTL_CONFIG"]).write_text(
+        "channels:\n  - {name: chat, audience: internal-engineering, url: 'nosuch://token/x'}\n",
+        "utf-8",
+    )
+
+    finished = run_cli(env, command)
+
+    assert finished.returncode == 3
+    (line,) = finished.stderr.splitlines()
+    assert line.startswith(f"error: {env['MAINTCTL_CONFIG']}:2: channels.0.url: Apprise cannot")
+    assert "apprise/wiki" in line and "token" not in line

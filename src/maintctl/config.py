@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     worker_lease_s: int = Field(
         default=60, ge=1, le=3600, description="seconds a worker's claim holds before it expires"
     )
+    worker_concurrency: int = Field(
+        default=8,
+        ge=1,
+        le=bounds.WORKER_CONCURRENCY_MAX,
+        description="jobs one worker runs at once (each channel's `concurrency` bounds its own)",
+    )
     job_plugins: str = Field(
         default="", description="comma-separated modules that register more job kinds"
     )
@@ -299,6 +305,8 @@ class Channel(BaseModel):
     name: str
     audience: str
     manual: bool = False
+    # Sends to this channel one worker makes at once: a slow far end holds only these.
+    concurrency: int = Field(default=4, ge=1, le=bounds.CHANNEL_CONCURRENCY_MAX)
     components: list[str] = Field(default_factory=list, max_length=1000)
     url: str | None = Field(default=None, repr=False)  # Apprise URLs carry tokens
     url_file: str | None = None

@@ -130,19 +130,27 @@ def resp(reply: bytes) -> Iterator[int]:
     listener.settimeout(0.05)
     stop = threading.Event()
 
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            # Generous: on a loaded machine a client may pause between connect and its PING;
+            # closing early would read as "unreachable", not the garbage under test.
+            conn.settimeout(10)
+            with contextlib.suppress(OSError):
+                while data := conn.recv(65_536):
+                    # One answer per command: a client pipelines its hello (CLIENT SETINFO ...)
+                    # with PING, and each RESP command is an array starting "*" (none of these
+                    # commands' arguments holds one).
+                    conn.sendall(reply * max(1, data.count(b"*")))
+
     def serve() -> None:
+        # A thread per connection: a client that reconnects after a protocol error, leaving its
+        # first connection open, is answered at once instead of queueing behind it.
         while not stop.is_set():
             try:
                 conn, _ = listener.accept()
             except OSError:
                 continue
-            with conn:
-                # Generous: on a loaded machine a client may pause between connect and its PING;
-                # closing early would read as "unreachable", not the garbage under test.
-                conn.settimeout(10)
-                with contextlib.suppress(OSError):
-                    while conn.recv(65_536):
-                        conn.sendall(reply)
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()

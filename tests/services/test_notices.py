@@ -207,7 +207,7 @@ def test_a_failing_channel_is_retried_then_given_up_and_no_secret_is_logged(
     assert len(sink.hits) == 2 and by_kind(deps, wid, "eng-hook")["initial"] == "failed"
     with deps.db.read() as session:
         dead = job_store.page(session, 10, None, "dead")
-    assert [j.payload for j in dead] == [{"notification": rows(deps, wid)[0].id}]
+    assert [j.payload["notification"] for j in dead] == [rows(deps, wid)[0].id]
     with deps.db.read() as session:
         tries = notifications.attempts(session, [r.id for r in rows(deps, wid)])
     outcomes = [(a.ok, a.result) for found in tries.values() for a in found]

@@ -176,7 +176,8 @@ def test_on_sqlite_one_worker_at_a_time_holds_the_lease(deps: Deps, clock: Clock
         pytest.skip("PostgreSQL workers share the work without a lease")
     plan(deps, "a")
     plan(deps, "b")
-    one, two = Worker(deps, TUNING, name="one"), Worker(deps, TUNING, name="two")
+    one = Worker(deps, TUNING, name="one", concurrency=1)  # one job a step
+    two = Worker(deps, TUNING, name="two", concurrency=1)
     assert one.step() and not two.step()
     clock.now += LEASE + timedelta(seconds=1)  # "one" was killed: its lease runs out
     assert two.step() and not one.step()

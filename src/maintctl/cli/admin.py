@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from maintctl.cli.client import EXIT_FAULT, connect, fail
+from maintctl.cli.client import EXIT_FAULT, EXIT_NOT_OK, connect, fail
 from maintctl.cli.output import console, print_json
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def db_upgrade() -> None:
 
 def _server_deps(settings: Settings) -> Deps:
     """A server's or a worker's dependencies (tokens required), the schema brought up to date."""
-    from maintctl.config import ConfigError
+    from maintctl.config import ConfigError, channel_problems
     from maintctl.local import build_deps
     from maintctl.store import migrate
 
@@ -77,6 +77,11 @@ def _server_deps(settings: Settings) -> Deps:
         deps = build_deps(settings, local=False)
     except ConfigError as exc:
         fail([p.text() for p in exc.problems], EXIT_FAULT)
+    # What `policy check` checks beyond parsing (an Apprise URL Apprise cannot read), at start
+    # rather than at the first send.
+    late = channel_problems(deps.config)
+    if late:
+        fail([p.text() for p in late], EXIT_FAULT)
     migrate.upgrade(deps.db)
     return deps
 
@@ -162,6 +167,7 @@ def _worker(deps: Deps, settings: Settings) -> Worker:
         deps,
         jobs.Tuning.from_settings(settings),
         timedelta(days=settings.job_retention_days),
+        concurrency=settings.worker_concurrency,
     )
 
 
@@ -180,7 +186,22 @@ def worker(
     running = _worker(deps, settings)
     stop_on_sigterm(running)
     if once:
-        done = running.run_once()
+        from maintctl.cli.text import clean
+        from maintctl.domain.times import format_instant
+        from maintctl.worker import LeaseHeld
+
+        try:
+            done = running.run_once()
+        except LeaseHeld as held:
+            # Exit 1 (not OK, as `check` finding conflicts): nothing is broken, but this run did
+            # none of the due work; the lease holder does it.
+            console.print(
+                f"worker: nothing done: the worker {clean(held.holder)} holds the SQLite worker "
+                f"lease until {format_instant(held.until)} and does the due jobs",
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(EXIT_NOT_OK) from None
         console.print(f"worker: {done} job{'' if done == 1 else 's'} done", markup=False)
         return
     logs.install()

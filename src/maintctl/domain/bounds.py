@@ -128,6 +128,8 @@ JOB_KEY_MAX = 200  # characters in an idempotency key
 JOB_PAYLOAD_MAX_BYTES = 16_384  # a payload, as compact JSON
 JOB_RESULT_MAX_CHARS = 2_000  # a job's result or last error; longer text is cut
 JOB_PRUNE_BATCH = 1_000  # finished jobs deleted per prune step, so one step stays short
+WORKER_CONCURRENCY_MAX = 64  # jobs one worker runs at once (threads, and database connections)
+CHANNEL_CONCURRENCY_MAX = 64  # sends to one channel one worker makes at once
 
 MAX_UPDATES = 500  # progress updates kept on one window; a window needing more is mis-planned
 MAX_STEPS = 1_000  # steps in one window's execution plan, as a progress update counts them

@@ -8,13 +8,18 @@ write lock) and must be safe to repeat: a killed worker's job runs again with th
 
 from __future__ import annotations
 
+import hashlib
+import html
 import importlib
 import logging
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from maintctl.config import Settings
 from maintctl.domain import bounds
@@ -38,6 +43,10 @@ BUILT_IN = (
     "maintctl.services.people",
     "maintctl.services.watch",
 )
+# A dead job is told to these channels; the alerts' keys start with the prefix.
+ALERT_AUDIENCE = "internal-engineering"
+DEAD_ALERT_PREFIX = "job-dead:"
+DEAD_ALERT_ERROR_CHARS = 500
 _current: ContextVar[store.Job | None] = ContextVar("maintctl_job", default=None)
 
 
@@ -49,11 +58,48 @@ class JobError(Exception):
         self.permanent = permanent
 
 
-def register(kind: str, handler: Handler) -> None:
-    """Name a job kind's handler; registering the same kind again replaces it."""
+@dataclass(frozen=True)
+class Lane:
+    """Jobs of one kind with the same payload[field] run at most `limit(deps, value)` at once
+    in one worker (notify.send: sends to one channel), so one slow far end holds only its own."""
+
+    field: str
+    limit: Callable[[Deps, str], int]
+
+
+LANES: dict[str, Lane] = {}
+
+
+def register(kind: str, handler: Handler, lane: Lane | None = None) -> None:
+    """Name a job kind's handler (and its lane); registering a kind again replaces it."""
     if not 0 < len(kind) <= bounds.JOB_KIND_MAX:
         raise ValueError(f"a job kind is 1 to {bounds.JOB_KIND_MAX} characters")
     KINDS[kind] = handler
+    if lane is None:
+        LANES.pop(kind, None)
+    else:
+        LANES[kind] = lane
+
+
+def lane_limit(deps: Deps, lane: tuple[str, str]) -> int:
+    """How many jobs of `lane` one worker runs at once (at least 1)."""
+    return max(1, LANES[lane[0]].limit(deps, lane[1]))
+
+
+def release(deps: Deps, worker: str, ids: list[int]) -> None:
+    """Hand back jobs claimed but not started (a worker stopping): due again at once."""
+    if ids:
+        with deps.db.write() as session:
+            store.release(session, worker, ids, deps.clock())
+
+
+def lane_of(kind: str, payload: dict[str, Any]) -> tuple[str, str] | None:
+    """The (kind, value) lane a job runs in, or None when its kind has no lane."""
+    lane = LANES.get(kind)
+    if lane is None:
+        return None
+    value = payload.get(lane.field)
+    return (kind, value if isinstance(value, str) else "")
 
 
 def current_key() -> str:
@@ -94,42 +140,130 @@ class Tuning:
 
 
 def claim(deps: Deps, worker: str, tuning: Tuning, *, lease_row: bool = False) -> store.Job | None:
-    """Claim the job due first for `worker`, or None when nothing is due.
+    """Claim the job due first for `worker`, or None when nothing is due (see claim_batch)."""
+    found = claim_batch(deps, worker, tuning, lease_row=lease_row)
+    return found[0] if found else None
 
+
+def claim_batch(
+    deps: Deps,
+    worker: str,
+    tuning: Tuning,
+    *,
+    lease_row: bool = False,
+    limit: int = 1,
+    running: Mapping[tuple[str, str], int] | None = None,
+    busy: tuple[int, ...] = (),
+    depth: int = 1,
+) -> list[store.Job]:
+    """Claim up to `limit` due jobs for `worker`, those due first; [] when nothing is due.
+
+    `running` counts the jobs the worker holds now by lane: a lane holding `depth` times its
+    limit is passed over; `busy` are their ids, never claimed again while held.
     With `lease_row` (SQLite), only while holding the one worker lease, taken or renewed in
     the same transaction: one write per step, however idle.
     """
     now = deps.clock()
+    taken: Counter[tuple[str, str]] = Counter(running or {})
+    limits: dict[tuple[str, str], int] = {}
+
+    def room(lane: tuple[str, str]) -> int:
+        if lane not in limits:
+            limits[lane] = lane_limit(deps, lane)
+        return limits[lane] * depth - taken[lane]
+
+    def admit(kind: str, payload: dict[str, Any]) -> bool:
+        lane = lane_of(kind, payload)
+        if lane is not None:
+            if room(lane) <= 0:
+                return False
+            taken[lane] += 1
+        return True
+
+    full = [lane for lane in taken if lane[0] in LANES and room(lane) <= 0]
+    skip = tuple(
+        store.Full(kind, LANES[kind].field, tuple(v for k, v in full if k == kind))
+        for kind in sorted({k for k, _ in full})
+    )
     with deps.db.write() as session:
         if lease_row and not store.hold_lease(session, worker, now, tuning.lease):
-            return None
-        return store.claim(session, worker, now, tuning.lease, tuning.max_attempts)
+            return []
+        claimed = store.claim(
+            session,
+            worker,
+            now,
+            tuning.lease,
+            tuning.max_attempts,
+            limit=limit,
+            full=skip,
+            admit=admit,
+            running=busy,
+        )
+        for job in claimed.dead:
+            alert_dead(deps, session, job)
+    for job in claimed.dead:
+        log.error("job %s (%s) is dead: %s", job.id, job.kind, job.result)
+    return claimed.jobs
+
+
+def keep(
+    deps: Deps, worker: str, tuning: Tuning, ids: list[int], *, lease_row: bool = False
+) -> bool:
+    """Renew the claim on the jobs `ids` still running (and the SQLite lease); whether this
+    worker still holds that lease."""
+    now = deps.clock()
+    with deps.db.write() as session:
+        held = not lease_row or store.hold_lease(session, worker, now, tuning.lease)
+        store.extend(session, worker, ids, now, tuning.lease)
+    return held
 
 
 def run(deps: Deps, job: store.Job, worker: str, tuning: Tuning) -> str:
     """Run a claimed job's handler and record the outcome; the job's new status."""
-    handler = KINDS.get(job.kind)
+    (status,) = record(deps, [(job, execute(deps, job))], worker, tuning)
+    return status
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a handler did: its result, or the error saying whether a retry can help."""
+
+    result: str = ""
     error: JobError | None = None
-    result = ""
+
+
+def execute(deps: Deps, job: store.Job) -> Outcome:
+    """Run a claimed job's handler, outside any transaction; never raises."""
+    handler = KINDS.get(job.kind)
     if handler is None:
-        error = JobError(f"no handler for the job kind {job.kind!r} in this process", True)
-    else:
-        token = _current.set(job)
-        try:
-            result = handler(deps, job.payload)
-        except JobError as exc:
-            error = exc
-        except Exception as exc:  # a handler's bug or an outage: logged, retried, never fatal
-            log.exception("job %s (%s) failed", job.id, job.kind)
-            error = JobError(f"{type(exc).__name__}: {exc}")
-        finally:
-            _current.reset(token)
+        missing = f"no handler for the job kind {job.kind!r} in this process"
+        return Outcome(error=JobError(missing, permanent=True))
+    token = _current.set(job)
+    try:
+        return Outcome(result=handler(deps, job.payload))
+    except JobError as exc:
+        return Outcome(error=exc)
+    except Exception as exc:  # a handler's bug or an outage: logged, retried, never fatal
+        log.exception("job %s (%s) failed", job.id, job.kind)
+        return Outcome(error=JobError(f"{type(exc).__name__}: {exc}"))
+    finally:
+        _current.reset(token)
+
+
+def record(
+    deps: Deps, ended: list[tuple[store.Job, Outcome]], worker: str, tuning: Tuning
+) -> list[str]:
+    """Record the outcomes of jobs that ended, in one transaction; each job's new status
+    ("lost" when the worker no longer held it)."""
     now = deps.clock()
+    statuses: list[str | None] = []
     with deps.db.write() as session:
-        if error is None:
-            kept = store.finish(session, job.id, worker, result, now)
-            status: str | None = store.DONE if kept else None
-        else:
+        for job, outcome in ended:
+            error = outcome.error
+            if error is None:
+                kept = store.finish(session, job.id, worker, outcome.result, now)
+                statuses.append(store.DONE if kept else None)
+                continue
             status = store.fail(
                 session,
                 job.id,
@@ -141,12 +275,48 @@ def run(deps: Deps, job: store.Job, worker: str, tuning: Tuning) -> str:
                 base=tuning.retry_base,
                 cap=tuning.retry_cap,
             )
-    if status is None:
-        log.warning("job %s (%s): its claim ran out before it finished", job.id, job.kind)
-        return "lost"
-    if status == store.DEAD:
-        log.error("job %s (%s) is dead: %s", job.id, job.kind, error)
-    return status
+            if status == store.DEAD:  # in the same transaction: a dead job is always alerted
+                alert_dead(deps, session, replace(job, result=str(error)))
+            statuses.append(status)
+    for (job, outcome), status in zip(ended, statuses, strict=True):
+        if status is None:
+            log.warning("job %s (%s): its claim ran out before it finished", job.id, job.kind)
+        elif status == store.DEAD:
+            log.error("job %s (%s) is dead: %s", job.id, job.kind, outcome.error)
+    return [status or "lost" for status in statuses]
+
+
+def alert_dead(deps: Deps, session: Session, job: store.Job) -> int:
+    """Plan a notice of a dead job to each automated internal-engineering channel; how many.
+
+    Keyed by the dead job's key, so its death is told once; a dead alert is never alerted.
+    """
+    if job.key.startswith(DEAD_ALERT_PREFIX):
+        return 0
+    from maintctl.services.notify import SEND_KIND
+
+    digest = hashlib.sha256(job.key.encode()).hexdigest()[:32]
+    error = (job.result or "no error recorded")[:DEAD_ALERT_ERROR_CHARS]
+    text = (
+        f"The job {job.id} ({job.kind}) is dead after {job.attempts} tries: {error}\n"
+        "See `maintctl jobs --status dead`."
+    )
+    message = {
+        "subject": f"[maintctl] job {job.id} ({job.kind}) is dead",
+        "text": text,
+        "html": f"<p>{html.escape(text)}</p>",
+        "event": "job.dead",
+        "window": {},
+    }
+    now = deps.clock()
+    planned = 0
+    for channel in deps.config.channels:
+        if channel.audience != ALERT_AUDIENCE or channel.manual:
+            continue
+        payload = {"channel": channel.name, "message": message}
+        key = f"{DEAD_ALERT_PREFIX}{digest}:{channel.name}"
+        planned += store.enqueue(session, SEND_KIND, payload, now, key, now, deps.config.hash)
+    return planned
 
 
 def prune(deps: Deps, retention: timedelta) -> int:

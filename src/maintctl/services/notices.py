@@ -26,6 +26,7 @@ from maintctl.domain.roles import Principal, require_notice_sender
 from maintctl.domain.times import format_instant
 from maintctl.services import events, jobs
 from maintctl.services.deps import Deps
+from maintctl.services.notify import channel_concurrency
 from maintctl.store import jobs as job_store
 from maintctl.store import notifications as store
 from maintctl.store import updates
@@ -126,7 +127,8 @@ def _add(
         update_id=update_id,
     )
     if nid is not None and due_at is not None and status != store.DRAFT:
-        payload = {"notification": nid}
+        # The channel names the job's lane: sends to one channel are bounded per worker.
+        payload = {"notification": nid, "channel": channel.name}
         key = job_key(nid, due_at)
         job_store.enqueue(session, SEND_KIND, payload, due_at, key, now, deps.config.hash)
 
@@ -356,7 +358,7 @@ def send_job(deps: Deps, payload: dict[str, Any]) -> str:
     return f"{label(nid)} sent to {channel.name}"
 
 
-jobs.register(SEND_KIND, send_job)
+jobs.register(SEND_KIND, send_job, jobs.Lane("channel", channel_concurrency))
 
 
 # --- what people do: list, preview, send a draft, read the log --------------------------------
@@ -433,7 +435,8 @@ def send(deps: Deps, session: Session, notification_id: int, who: Principal) -> 
     if moved != 1:
         raise ConflictError([Problem("id", "not-a-draft", f"{name} was just sent", "")])
     key = job_key(row.id, now, sending=True)
-    job_store.enqueue(session, SEND_KIND, {"notification": row.id}, now, key, now, deps.config.hash)
+    payload = {"notification": row.id, "channel": row.channel}
+    job_store.enqueue(session, SEND_KIND, payload, now, key, now, deps.config.hash)
     return require(session, row.id)
 
 

@@ -49,4 +49,10 @@ def plan_send(deps: Deps, channel: str, message: dict[str, Any], key: str) -> bo
     return jobs.enqueue(deps, SEND_KIND, payload, deps.clock(), key)
 
 
-jobs.register(SEND_KIND, send_job)
+def channel_concurrency(deps: Deps, name: str) -> int:
+    """Sends to one channel a worker makes at once (its lane's limit)."""
+    channel = deps.config.channel(name)
+    return channel.concurrency if channel else 1
+
+
+jobs.register(SEND_KIND, send_job, jobs.Lane("channel", channel_concurrency))

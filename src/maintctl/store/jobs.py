@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import Table, and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from maintctl.domain import bounds
@@ -24,8 +25,10 @@ PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
 STATUSES = (PENDING, RUNNING, DONE, DEAD)
 CLAIMABLE = (PENDING, RUNNING)  # a running job whose lease ran out (next_try_at) is claimable
 LEASE_NAME = "worker"
-# A claim marks at most this many poisonous jobs dead before it gives up for this step.
-_MAX_DEAD_PER_CLAIM = 100
+# A claim reads this many times the jobs it wants, so a few refused by a lane filling up
+# within the claim leave room for others.
+_LOOK_AHEAD = 4
+_TABLE: Table = JobRow.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ class Job:
     finished_at: datetime | None
 
 
-def _job(row: JobRow) -> Job:
+def _job(row: Any) -> Job:
+    """A Job from an ORM row or a Core row of the jobs table (same names)."""
     return Job(
         row.id,
         row.kind,
@@ -110,52 +114,131 @@ def enqueue(
     return session.execute(statement).first() is not None
 
 
-def claim(
-    session: Session, worker: str, now: datetime, lease: timedelta, max_attempts: int
-) -> Job | None:
-    """Claim the job due first, for `lease`; None when nothing is due.
+@dataclass(frozen=True)
+class Full:
+    """A lane with no room: jobs of `kind` whose payload[field] is one of `values` wait."""
 
-    A job whose worker was stopped `max_attempts` times while running it is marked dead instead
-    of being run again, so a job that kills its worker cannot stop the queue.
+    kind: str
+    field: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What one claim did: the jobs now held, and the jobs it found poisonous and marked dead."""
+
+    jobs: list[Job]
+    dead: list[Job]
+
+
+def claim(
+    session: Session,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    max_attempts: int,
+    *,
+    limit: int = 1,
+    full: tuple[Full, ...] = (),
+    admit: Callable[[str, dict[str, Any]], bool] | None = None,
+    running: tuple[int, ...] = (),
+) -> Claimed:
+    """Claim up to `limit` jobs, those due first, for `lease`.
+
+    Jobs in a `full` lane are passed over in the query itself, so a lane with a long backlog
+    never hides the others' jobs; `admit(kind, payload)` may refuse more (a lane filling up
+    within this claim). A job whose worker was stopped `max_attempts` times while running it is
+    marked dead instead of being run again, so a job that kills its worker cannot stop the queue.
+    The jobs `running` (the worker's own, whose claim may have run out while it was too busy to
+    renew it) are never claimed again by the same worker.
     """
     due = and_(JobRow.status.in_(CLAIMABLE), JobRow.next_try_at <= now)
-    for _ in range(_MAX_DEAD_PER_CLAIM):  # each round marks one poisonous job dead, or returns
-        query = select(JobRow.id, JobRow.status, JobRow.attempts).where(due)
-        query = query.order_by(JobRow.next_try_at, JobRow.id).limit(1)
+    candidates: list[Any] = []
+    # One query per status, each ordered by next_try_at alone: the index (status, next_try_at)
+    # then yields the rows in order and the scan stops at the limit. `status IN (...)` or a
+    # tie-breaker made PostgreSQL sort every due row first (50 ms with 10,000 due).
+    for status in (RUNNING, PENDING):  # a running job here is one whose lease ran out
+        query = select(_TABLE).where(
+            JobRow.status == status, JobRow.next_try_at <= now, *(_not_in(f) for f in full)
+        )
+        if running:
+            query = query.where(JobRow.id.not_in(running))
+        # Look a little further than `limit`: some candidates may be refused by `admit`.
+        query = query.order_by(JobRow.next_try_at).limit(limit * _LOOK_AHEAD)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        found = session.execute(query).first()
-        if found is None:
-            return None
-        job_id, status, attempts = found
-        if status == RUNNING and attempts >= max_attempts:
-            why = f"its worker stopped {attempts} times while running it"
-            _end(session, JobRow.id == job_id, DEAD, why, now)
+        candidates += session.execute(query).all()
+    candidates.sort(key=lambda r: r.next_try_at)  # stable: ties keep the index's order
+    picked: list[int] = []
+    dead: list[Job] = []
+    for row in candidates:
+        if row.status == RUNNING and row.attempts >= max_attempts:
+            why = f"its worker stopped {row.attempts} times while running it"
+            _end(session, JobRow.id == row.id, DEAD, why, now)
+            dead.append(replace(_job(row), status=DEAD, result=why, finished_at=now))
             continue
-        changed = session.execute(
-            update(JobRow)
-            .where(JobRow.id == job_id, due)
-            .values(
-                status=RUNNING,
-                attempts=JobRow.attempts + 1,
-                claimed_by=worker,
-                claimed_until=now + lease,
-                next_try_at=now + lease,
-            )
-            .execution_options(synchronize_session=False)
+        if admit is None or admit(row.kind, row.payload):
+            picked.append(row.id)
+            if len(picked) == limit:
+                break
+    if not picked:
+        return Claimed([], dead)
+    claimed = session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(picked), due)  # rows locked (PostgreSQL) or the write lock held
+        .values(
+            status=RUNNING,
+            attempts=_TABLE.c.attempts + 1,
+            claimed_by=worker,
+            claimed_until=now + lease,
+            next_try_at=now + lease,
         )
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
-            return None  # another worker took it between the look and the claim
-        row = session.get(JobRow, job_id, populate_existing=True)
-        assert row is not None
-        return _job(row)
-    return None
+        .returning(*_TABLE.c)
+    )
+    order = {job_id: n for n, job_id in enumerate(picked)}
+    return Claimed(sorted((_job(r) for r in claimed), key=lambda j: order[j.id]), dead)
+
+
+def _not_in(lane: Full) -> Any:
+    value = func.coalesce(JobRow.payload[lane.field].as_string(), "")
+    return or_(JobRow.kind != lane.kind, value.not_in(lane.values))
+
+
+def release(session: Session, worker: str, ids: list[int], now: datetime) -> int:
+    """Give back claimed jobs this worker never started: pending, due now, the try uncounted."""
+    changed = session.execute(
+        update(JobRow)
+        .where(JobRow.id.in_(ids), JobRow.status == RUNNING, JobRow.claimed_by == worker)
+        .values(
+            status=PENDING,
+            attempts=JobRow.attempts - 1,
+            claimed_by=None,
+            claimed_until=None,
+            next_try_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
+def extend(session: Session, worker: str, ids: list[int], now: datetime, lease: timedelta) -> int:
+    """Renew this worker's claim on the jobs `ids` it is still running; how many it holds."""
+    if not ids:
+        return 0
+    changed = session.execute(
+        update(JobRow)
+        .where(JobRow.id.in_(ids), JobRow.status == RUNNING, JobRow.claimed_by == worker)
+        .values(claimed_until=now + lease, next_try_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
 def _end(session: Session, where: Any, status: str, result: str, now: datetime) -> int:
     """Mark the job(s) `where` selects ended with `status`; how many rows changed."""
+    # A Core UPDATE: it runs once per job, and the ORM's bulk-update path costs more than it.
     changed = session.execute(
-        update(JobRow)
+        update(_TABLE)
         .where(where)
         .values(
             status=status,
@@ -163,7 +246,6 @@ def _end(session: Session, where: Any, status: str, result: str, now: datetime) 
             finished_at=now,
             claimed_until=None,
         )
-        .execution_options(synchronize_session=False)
     )
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
@@ -316,3 +398,11 @@ def last_beat(session: Session) -> Beat | None:
     """The most recent heartbeat of any worker."""
     row = session.scalars(select(WorkerBeatRow).order_by(WorkerBeatRow.beat_at.desc())).first()
     return Beat(row.worker_id, row.beat_at, row.config_hash) if row else None
+
+
+def lease_holder(session: Session, now: datetime) -> tuple[str, datetime] | None:
+    """Who holds the SQLite worker lease and until when, if it holds now."""
+    row = session.get(WorkerLeaseRow, LEASE_NAME)
+    if row is None or row.until < now:
+        return None
+    return row.holder, row.until
