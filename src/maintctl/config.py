@@ -205,49 +205,38 @@ class Webhook(BaseModel):
         return self
 
 
-class Email(BaseModel):
-    """Email over SMTP; the password, if any, from a file."""
+class SmtpSender(BaseModel):
+    """An SMTP server and the sender to write from; the password, if any, from a file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     smtp: str
     sender: str = Field(alias="from")
+    username: str | None = None
+    password_file: str | None = None
+
+    @field_validator("smtp")
+    @classmethod
+    def _smtp(cls, value: str) -> str:
+        """An smtp:// or smtps:// URL with a host (and a port that parses)."""
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - reading it checks the port
+        except ValueError as exc:
+            raise ValueError(f"smtp is not a valid URL ({exc})") from None
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError('smtp must be "smtp://host:port" or "smtps://host:port"')
+        return value
+
+
+class Email(SmtpSender):
+    """A channel's email: the SMTP sender and its recipient list."""
+
     to: list[str] = Field(min_length=1, max_length=1000)
-    username: str | None = None
-    password_file: str | None = None
-
-    @field_validator("smtp")
-    @classmethod
-    def _smtp(cls, value: str) -> str:
-        return _smtp_url(value)
 
 
-def _smtp_url(value: str) -> str:
-    """An smtp:// or smtps:// URL with a host (and a port that parses)."""
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - reading it checks the port
-    except ValueError as exc:
-        raise ValueError(f"smtp is not a valid URL ({exc})") from None
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ValueError('smtp must be "smtp://host:port" or "smtps://host:port"')
-    return value
-
-
-class PeopleEmail(BaseModel):
+class PeopleEmail(SmtpSender):
     """The SMTP server and sender for messages to one person (the recipient is their account)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    smtp: str
-    sender: str = Field(alias="from")
-    username: str | None = None
-    password_file: str | None = None
-
-    @field_validator("smtp")
-    @classmethod
-    def _smtp(cls, value: str) -> str:
-        return _smtp_url(value)
 
 
 class People(BaseModel):
