@@ -256,13 +256,15 @@ def record(
     """Record the outcomes of jobs that ended, in one transaction; each job's new status
     ("lost" when the worker no longer held it)."""
     now = deps.clock()
-    statuses: list[str | None] = []
+    found: dict[int, str | None] = {}
     with deps.db.write() as session:
+        # Row locks in id order, as every multi-job write takes them: never a deadlock.
+        store.lock_in_order(session, sorted(job.id for job, _ in ended))
         for job, outcome in ended:
             error = outcome.error
             if error is None:
                 kept = store.finish(session, job.id, worker, outcome.result, now)
-                statuses.append(store.DONE if kept else None)
+                found[job.id] = store.DONE if kept else None
                 continue
             status = store.fail(
                 session,
@@ -277,7 +279,8 @@ def record(
             )
             if status == store.DEAD:  # in the same transaction: a dead job is always alerted
                 alert_dead(deps, session, replace(job, result=str(error)))
-            statuses.append(status)
+            found[job.id] = status
+    statuses = [found[job.id] for job, _ in ended]
     for (job, outcome), status in zip(ended, statuses, strict=True):
         if status is None:
             log.warning("job %s (%s): its claim ran out before it finished", job.id, job.kind)

@@ -206,6 +206,7 @@ def _not_in(lane: Full) -> Any:
 
 def release(session: Session, worker: str, ids: list[int], now: datetime) -> int:
     """Give back claimed jobs this worker never started: pending, due now, the try uncounted."""
+    lock_in_order(session, ids)
     changed = session.execute(
         update(JobRow)
         .where(JobRow.id.in_(ids), JobRow.status == RUNNING, JobRow.claimed_by == worker)
@@ -221,10 +222,24 @@ def release(session: Session, worker: str, ids: list[int], now: datetime) -> int
     return int(changed.rowcount)  # type: ignore[attr-defined]
 
 
+def lock_in_order(session: Session, ids: list[int]) -> None:
+    """Lock the rows `ids` in id order (PostgreSQL; SQLite writes one at a time anyway).
+
+    Every statement that changes several jobs in one transaction (renewing claims, recording a
+    group of outcomes, handing claims back) takes its row locks in this one order first, so two
+    of them never wait on each other in a cycle (a deadlock).
+    """
+    if ids:
+        session.execute(
+            select(JobRow.id).where(JobRow.id.in_(ids)).order_by(JobRow.id).with_for_update()
+        )
+
+
 def extend(session: Session, worker: str, ids: list[int], now: datetime, lease: timedelta) -> int:
     """Renew this worker's claim on the jobs `ids` it is still running; how many it holds."""
     if not ids:
         return 0
+    lock_in_order(session, ids)
     changed = session.execute(
         update(JobRow)
         .where(JobRow.id.in_(ids), JobRow.status == RUNNING, JobRow.claimed_by == worker)
