@@ -36,6 +36,7 @@ def test_precheck_prints_the_runbooks_lines_then_what_is_missing_and_exits_1(
     code, out, _ = run("precheck", wid, "--json")
     report = json.loads(out)
     assert code == 1 and report["ready"] is False and report["window"] == wid
+    assert report["contacts"] == []  # the config names none
     team = next(i for i in report["items"] if i["item"] == "precheck.team-available")
     assert team == {
         "item": "precheck.team-available",

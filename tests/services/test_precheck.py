@@ -294,3 +294,26 @@ def test_a_judge_registered_for_an_item_decides_it(deps: Deps) -> None:
     finally:
         precheck._JUDGES.pop(BASELINE, None)
     assert line.text() == "[FAIL] Baseline captured (no baseline)" and line.fix == "capture one"
+
+
+def test_the_on_call_item_names_the_contacts_for_the_windows_systems(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    deps = deps_with(db, clock, tmp_path)
+    config = parse_config(
+        "contacts:\n"
+        "  - {duty: maintenance-lead, name: Rotating, contact: '#maintenance'}\n"
+        "  - {duty: database-admin, account: dev, contact: '@dba-oncall', systems: [db]}\n"
+        "  - {duty: network-admin, name: Nadia, contact: '@network-oncall', systems: [lb]}\n",
+        "m.yaml",
+        tmp_path,
+    )
+    deps = Deps.build(db, config, clock=clock)
+    wid = filed(deps)  # on db
+    report = precheck.precheck(deps, wid, REQUESTER)
+    assert [c.duty for c in report.contacts] == ["maintenance-lead", "database-admin"]
+    oncall = next(x for x in report.lines if x.name == "precheck.on-call-briefed")
+    assert oncall.fix == (
+        "brief maintenance-lead #maintenance, database-admin @dba-oncall; "
+        f"then maintctl ack {wid} precheck.on-call-briefed"
+    )

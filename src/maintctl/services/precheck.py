@@ -8,11 +8,12 @@ Attested items are settled by acknowledgements, each person's own, all in the au
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from maintctl.config import Contact
 from maintctl.domain import checklists
 from maintctl.domain.checklists import ATTESTED, JUDGED, TEAM, Item, Line
 from maintctl.domain.errors import Problem, RuleViolation, StateError
@@ -23,6 +24,7 @@ from maintctl.services.windows import require
 from maintctl.store import acks, audit
 
 PRECHECK = "precheck"
+ONCALL = "precheck.on-call-briefed"
 # Acknowledging makes no sense on a window that will not run.
 _CLOSED = (Status.CANCELLED, Status.CLOSED)
 
@@ -59,6 +61,8 @@ def register_judge(item: str, judge: Judge) -> None:
 class Report:
     window: str
     lines: list[Line]
+    # The runbook's Contact List entries for this window: those for all systems or for one of its.
+    contacts: tuple[Contact, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -98,7 +102,22 @@ def precheck(deps: Deps, window_id: str, who: Principal) -> Report:
     require_writer(who, "running a precheck")
     with deps.db.read() as session:
         window = require(session, window_id)
-        return Report(window.id, judge_list(deps, session, window, PRECHECK))
+        found = judge_list(deps, session, window, PRECHECK)
+    contacts = contacts_for(deps.config.contacts, window.spec.systems)
+    return Report(window.id, [_with_contacts(x, contacts) for x in found], contacts)
+
+
+def contacts_for(contacts: tuple[Contact, ...], systems: list[str]) -> tuple[Contact, ...]:
+    """The contacts that answer for every system, or for one of the window's."""
+    return tuple(c for c in contacts if not c.systems or set(c.systems) & set(systems))
+
+
+def _with_contacts(line: Line, contacts: tuple[Contact, ...]) -> Line:
+    """Who to brief, named in the fix of the on-call item while it is missing."""
+    if line.ok or line.name != ONCALL or not contacts:
+        return line
+    named = ", ".join(f"{c.duty} {c.contact}" for c in contacts)
+    return replace(line, fix=f"brief {named}; then {line.fix}")
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,14 @@ def line(found: Line) -> dict[str, Any]:
 def window_precheck(deps: Deps, who: Principal, window_id: str) -> Reply:
     """Every item of the precheck checklist, judged or attested, and whether all are OK."""
     report = service.precheck(deps, window_id, who)
+    contacts = [c.model_dump(mode="json") for c in report.contacts]
     return Reply(
-        {"window": report.window, "ready": report.ready, "items": [line(x) for x in report.lines]}
+        {
+            "window": report.window,
+            "ready": report.ready,
+            "items": [line(x) for x in report.lines],
+            "contacts": contacts,
+        }
     )
 
 
