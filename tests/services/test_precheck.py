@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from maintctl.config import parse_config
+from maintctl.domain import bounds
 from maintctl.domain.errors import RuleViolation, StateError
 from maintctl.domain.roles import Forbidden, Principal, Role
 from maintctl.services import accounts, precheck, statuspage, windows, workflow
@@ -317,3 +318,19 @@ def test_the_on_call_item_names_the_contacts_for_the_windows_systems(
         "brief maintenance-lead #maintenance, database-admin @dba-oncall; "
         f"then maintctl ack {wid} precheck.on-call-briefed"
     )
+
+
+def test_acks_and_undos_on_one_window_are_bounded(
+    deps: Deps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bounds, "ACKS_PER_WINDOW_MAX", 3)
+    wid = filed(deps)
+    for _ in range(2):  # 2 rounds: ack, ack again (no change, no row), undo
+        ack(deps, wid, "runbook-reviewed", DEV)
+        ack(deps, wid, "runbook-reviewed", DEV)
+        ack(deps, wid, "runbook-reviewed", DEV, undo=True)
+    ack(deps, wid, "runbook-reviewed", DEV)  # the third row
+    ack(deps, wid, "runbook-reviewed", DEV, undo=True)  # an undo adds no row
+    with pytest.raises(RuleViolation) as full:
+        ack(deps, wid, "runbook-reviewed", DEV)
+    assert full.value.problems[0].rule == "too-many"

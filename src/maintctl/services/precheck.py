@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from maintctl.config import Contact
-from maintctl.domain import checklists
+from maintctl.domain import bounds, checklists
 from maintctl.domain.checklists import ATTESTED, JUDGED, TEAM, Item, Line
 from maintctl.domain.errors import Problem, RuleViolation, StateError
 from maintctl.domain.model import Status, Window
@@ -162,6 +162,18 @@ def ack(
     if undo and not mine:
         raise RuleViolation(
             [Problem("item", "not-acknowledged", f"you have not acknowledged {name}", "")]
+        )
+    if changed and not undo and acks.count(session, window.id) >= bounds.ACKS_PER_WINDOW_MAX:
+        # Each ack is a row kept for the record, undone or not: toggling must not grow it forever.
+        raise RuleViolation(
+            [
+                Problem(
+                    "item",
+                    "too-many",
+                    f"{window.id} has {bounds.ACKS_PER_WINDOW_MAX} acknowledgements on record",
+                    "no more are kept on this window",
+                )
+            ]
         )
     if changed:
         if undo:
