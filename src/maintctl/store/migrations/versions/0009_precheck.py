@@ -19,8 +19,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("windows") as batch:
-        batch.add_column(sa.Column("team", Json, nullable=False, server_default=sa.text("'[]'")))
+    # A plain ADD COLUMN: a batch rebuild of `windows` on SQLite would drop the table, and with
+    # it (ON DELETE CASCADE) every window's systems.
+    op.add_column(
+        "windows", sa.Column("team", Json, nullable=False, server_default=sa.text("'[]'"))
+    )
     op.create_table(
         "acks",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
