@@ -137,6 +137,10 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/notifications/{notification_id}"): {"": EVERYONE},
     ("POST", "/api/v1/notifications/{notification_id}/send"): {"": NOTICE_SENDER},
     ("GET", "/api/v1/windows/{window_id}/notifications"): {"": EVERYONE},
+    # Readiness: the precheck for every writer; an ack by the window's team, requester, lead
+    # or team-lead or higher, each as themself (the shared window has no team).
+    ("GET", "/api/v1/windows/{window_id}/precheck"): {"": WRITERS},
+    ("POST", "/api/v1/windows/{window_id}/acks"): {"": OPERATOR},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -273,6 +277,7 @@ class World:
             ("POST", "/api/v1/tokens"): {"name": VICTIM} if scenario == "for another" else {},
             ("POST", "/api/v1/users/{name}/role"): {"role": "viewer"},
             ("PATCH", "/api/v1/users/{name}"): {"email": "someone@example.com"},
+            ("POST", "/api/v1/windows/{window_id}/acks"): {"item": "precheck.on-call-briefed"},
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},

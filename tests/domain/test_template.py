@@ -391,3 +391,14 @@ def test_any_rendered_window_parses_back_to_the_same_fields(
         ),
     )
     assert parse_request(render_request(window, ["team-lead"])) == fields_of(window)
+
+
+def test_the_team_bullet_reads_as_account_names_and_renders_back() -> None:
+    text = blank_template().replace("[Accounts doing the work, e.g. alice, bob]", "dev, ops")
+    assert parse_request(text) == {"team": ["dev", "ops"]}
+    spec, problems = build_spec({**parse_request(text), "type": "x", "start":
+        "2030-01-06T02:00:00Z", "end": "2030-01-06T04:00:00Z", "description": "d"})  # fmt: skip
+    assert problems == [] and spec is not None and spec.team == ["dev", "ops"]
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    window = Window("MNT-2030-0001", Status.DRAFT, spec, "rita", now, now)
+    assert "- **Team:** dev, ops" in render_request(window, []).splitlines()

@@ -18,6 +18,7 @@ from maintctl.api.routes import (
     jobs,
     meta,
     notify,
+    precheck,
     render,
     schedule,
     status,
@@ -53,6 +54,7 @@ def create_app(deps: Deps) -> FastAPI:
         jobs.router,
         render.router,
         notify.router,
+        precheck.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -26,6 +26,7 @@ def window(w: Window) -> dict[str, Any]:
         "impact": spec.impact,
         "public_title": spec.public_title,
         "public_message": spec.public_message,
+        "team": list(spec.team),
         "risk": spec.risk.value,
         "conflicts": [c.as_dict() for c in w.conflicts],
         "cancel_reason": w.cancel_reason,

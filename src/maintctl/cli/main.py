@@ -18,6 +18,7 @@ from maintctl.cli import (
     faults,
     jobs,
     notify,
+    precheck,
     schedule,
     validate,
     window,
@@ -68,6 +69,8 @@ app.command()(execution.progress)
 app.command()(execution.complete)
 app.command()(execution.abort)
 app.command()(validate.validate)
+app.command()(precheck.precheck)
+app.command()(precheck.ack)
 
 
 def run() -> None:

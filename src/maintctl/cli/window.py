@@ -31,6 +31,9 @@ app = typer.Typer(help="Create, list, show, modify and cancel maintenance window
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 Systems = Annotated[str | None, typer.Option(help="comma-separated systems, e.g. api,db")]
+Team = Annotated[
+    str | None, typer.Option(help="comma-separated accounts doing the work, e.g. alice,bob")
+]
 
 
 def _file_fields(path: Path) -> dict[str, Any]:
@@ -56,8 +59,9 @@ def _file_fields(path: Path) -> dict[str, Any]:
 
 def _fields(**given: Any) -> dict[str, Any]:
     body = {k: v for k, v in given.items() if v is not None}
-    if "systems" in body and isinstance(body["systems"], str):
-        body["systems"] = body["systems"].split(",")
+    for name in ("systems", "team"):
+        if name in body and isinstance(body[name], str):
+            body[name] = body[name].split(",")
     return body
 
 
@@ -117,6 +121,7 @@ def create(
     risk: Annotated[str | None, typer.Option(help="low, medium or high")] = None,
     public_title: PublicTitle = None,
     public_message: PublicMessage = None,
+    team: Team = None,
     from_file: Annotated[
         Path | None, typer.Option("--from-file", help="filled request template (.md) or YAML")
     ] = None,
@@ -138,6 +143,7 @@ def create(
             risk=risk,
             public_title=public_title,
             public_message=public_message,
+            team=team,
         )
     )
     _send("POST", "/api/v1/windows", body, as_json, "Created")
@@ -273,6 +279,7 @@ def show(
         ("Impact", window["impact"]),
         ("Risk", window["risk"]),
         ("Public title", window["public_title"] or "(the type's wording)"),
+        ("Team", ", ".join(window.get("team", [])) or "(none named)"),
         ("Public message", window["public_message"] or "(the type's wording)"),
     ]
     if window["cancel_reason"]:
@@ -297,6 +304,7 @@ def modify(
     risk: Annotated[str | None, typer.Option()] = None,
     public_title: PublicTitle = None,
     public_message: PublicMessage = None,
+    team: Team = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change a window; every check runs again."""
@@ -312,6 +320,7 @@ def modify(
         risk=risk,
         public_title=public_title,
         public_message=public_message,
+        team=team,
     )
     _send("PATCH", path(WINDOWS, checked(one_id(window_id, id))), body, as_json, "Modified")
 

@@ -40,6 +40,8 @@ TEXT_LIMITS: dict[str, int] = {
     "apprise_url": 2_000,  # an account's own Apprise URL (messages for that person alone)
 }
 MAX_SYSTEMS = 200  # systems named by one window or one query
+MAX_TEAM = 50  # accounts named as one window's team
+ACKS_PER_WINDOW_MAX = 2_000  # acknowledgements (and undos) kept on one window
 MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, ...)
 
 # YAML read from a file (the config file, `--from-file`): checked before any value is built, so

@@ -128,6 +128,8 @@ class WindowSpec:
     # the type's wording (domain/public.py). Never signed: rewording keeps the approvals.
     public_title: str = ""
     public_message: str = ""
+    # The accounts doing the work: each acknowledges precheck.team-available for themself.
+    team: list[str] = field(default_factory=list)
 
     @property
     def interval(self) -> Interval:

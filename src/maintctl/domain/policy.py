@@ -20,6 +20,8 @@ from pydantic import (
 )
 
 from maintctl.domain import bounds
+from maintctl.domain.checklists import NAME as CHECKLIST_NAME
+from maintctl.domain.checklists import Item as ChecklistItem
 from maintctl.domain.times import TimeParseError, format_duration, parse_duration
 
 APPROVER_ROLES = ("team-lead", "engineering-manager", "vp-engineering", "cto")
@@ -433,6 +435,23 @@ class Policy(_Strict):
     notes: list[CalendarNote] = Field(default_factory=list)
     audiences: dict[str, Audience] = Field(default_factory=dict)
     execution: Execution = Field(default_factory=Execution)
+    # Checklists by name (`precheck`, and the review's post-maintenance lists): items `list.item`.
+    checklists: dict[str, list[ChecklistItem]] = Field(default_factory=dict)
+
+    @field_validator("checklists")
+    @classmethod
+    def _checklist_names(
+        cls, value: dict[str, list[ChecklistItem]]
+    ) -> dict[str, list[ChecklistItem]]:
+        for name, items in value.items():
+            if not CHECKLIST_NAME.match(name):
+                raise PolicyFieldError(
+                    (name,), f"checklist name {name!r} is not lower-case letters, digits, dashes"
+                )
+            if _repeats([i.item for i in items]):
+                twice = _repeats([i.item for i in items])[0]
+                raise PolicyFieldError((name,), f"item {twice!r} is listed twice")
+        return value
 
     @field_validator("audiences")
     @classmethod

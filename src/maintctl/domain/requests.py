@@ -11,6 +11,7 @@ from typing import Any
 from maintctl.domain import bounds
 from maintctl.domain.errors import Problem
 from maintctl.domain.model import Risk, WindowSpec
+from maintctl.domain.roles import account_name_problem
 from maintctl.domain.times import TimeParseError, parse_duration, parse_instant
 
 SYSTEM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
@@ -29,6 +30,7 @@ FIELDS = frozenset(
         "systems",
         "risk",
         "justification",
+        "team",
         *TEXT_FIELDS,
         *LIST_DETAILS,
     }
@@ -137,6 +139,8 @@ def build_spec(
                     "use letters, digits, '.', '_', '-' or '/' (at most 64)",
                 )
             )
+    team = split_systems(given["team"]) if "team" in given else None
+    problems.extend(_team_problems(team or []))
     if problems:
         return None, problems
     spec = copy.deepcopy(base) if base else WindowSpec("", datetime.min, datetime.min, [], "", "")
@@ -153,12 +157,21 @@ def build_spec(
     spec.start = start or spec.start
     spec.end = end or spec.end
     spec.systems = spec.systems if systems is None else systems
+    spec.team = spec.team if team is None else team
     spec.risk = risk or spec.risk
     spec.owner = spec.owner or default_owner
     problems.extend(_time_problems(spec, "duration" in given and "end" not in given))
     if problems:
         return None, problems
     return spec, []
+
+
+def _team_problems(team: list[str]) -> list[Problem]:
+    """Account names, at most MAX_TEAM; that each account exists is the service's to check."""
+    if len(team) > bounds.MAX_TEAM:
+        return [_too_many("team", len(team), bounds.MAX_TEAM)]
+    found = (account_name_problem(name[:80], "team") for name in team)
+    return [p for p in found if p is not None]
 
 
 def _too_many(field: str, count: int, limit: int) -> Problem:

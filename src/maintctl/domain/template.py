@@ -30,6 +30,7 @@ _BLANK = f"""\
 - **Customer Impact:** [Description of impact]
 - **Risk Level:** [Low | Medium | High]
 - **Public Title:** [What customers see; default: the type's wording]
+- **Team:** [Accounts doing the work, e.g. alice, bob]
 
 ## Description
 [Detailed description of maintenance activity]
@@ -85,6 +86,7 @@ _LABELS: dict[str, str | None] = {
     "risk level": "risk",
     "risk": "risk",
     "public title": "public_title",
+    "team": "team",
 }
 _TEXT_SECTIONS = {
     "description": "description",
@@ -209,6 +211,7 @@ def render_request(window: Window, approvals: Sequence[str]) -> str:
         f"- **Customer Impact:** {_inline(spec.impact) or '[Description of impact]'}",
         f"- **Risk Level:** {spec.risk.value.capitalize()}",
         f"- **Public Title:** {_inline(spec.public_title) or _TYPE_WORDING}",
+        f"- **Team:** {_inline(', '.join(spec.team)) or '[Accounts doing the work]'}",
         "",
         "## Description",
         inert(spec.description) or "[Detailed description of maintenance activity]",
@@ -321,7 +324,7 @@ def _field_value(name: str, value: str) -> str | list[str] | None:
         return "-".join(re.split(r"[\s_]+", value.lower()))
     if name == "risk":
         return value.lower()
-    if name == "systems":
+    if name in ("systems", "team"):
         return [s.strip() for s in value.split(",") if s.strip()] or None
     if name == "duration":
         return _compact_duration(value)

@@ -28,7 +28,7 @@ from maintctl.domain.requests import build_spec, is_rescheduling, is_retimed
 from maintctl.domain.roles import Principal, require_owner_or_approver, require_writer
 from maintctl.services import events
 from maintctl.services.deps import Deps
-from maintctl.store import audit
+from maintctl.store import accounts, audit
 from maintctl.store import windows as store
 
 
@@ -105,6 +105,19 @@ def _explicit_id_problems(session: Session, text: str) -> list[Problem]:
     return []
 
 
+def team_problems(session: Session, team: Sequence[str]) -> list[Problem]:
+    """Every member of a window's team must be an enabled account: they acknowledge as it."""
+    problems = []
+    for name in team:
+        row = accounts.user(session, name)
+        if row is None or row.disabled:
+            state = "no account" if row is None else "a disabled account"
+            problems.append(
+                Problem("team", "team-account", f"{name} is {state}", "name existing accounts")
+            )
+    return problems
+
+
 def _new_id(
     session: Session, raw_id: Any, spec: WindowSpec, now: datetime
 ) -> tuple[str, tuple[int, int] | None]:
@@ -139,6 +152,8 @@ def create(deps: Deps, session: Session, raw: Mapping[str, Any], who: Principal)
     spec, problems = build_spec(fields, default_owner=actor)
     if raw.get("id"):
         problems.extend(_explicit_id_problems(session, str(raw["id"])))
+    if spec is not None:
+        problems.extend(team_problems(session, spec.team))
     if spec is None:
         refuse(problems)
     assert spec is not None
@@ -186,6 +201,7 @@ def modify(
     )
     refuse(problems)
     assert spec is not None
+    refuse(team_problems(session, [m for m in spec.team if m not in window.spec.team]))
     if spec == window.spec:
         return window  # no version bump, no audit row: nothing happened
     # The rules judge time, type and systems only; rewording text inside the notice period

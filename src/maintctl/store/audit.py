@@ -18,7 +18,7 @@ DETAILS = tuple(f.name for f in fields_of(RequestDetails))
 
 def _changes(before: Window, after: Window) -> dict[str, Any]:
     """Every changed field, the request's details included, so approvers see what moved."""
-    fields = ("type", "start", "end", "systems", "owner", "description", "impact", "risk")
+    fields = ("type", "start", "end", "systems", "owner", "description", "impact", "risk", "team")
     pairs = [(name, getattr(before.spec, name), getattr(after.spec, name)) for name in fields]
     pairs += [
         (name, getattr(before.spec.details, name), getattr(after.spec.details, name))

@@ -213,3 +213,19 @@ def progress_update(session: Session, update_id: int) -> ProgressUpdate | None:
     if r is None:
         return None
     return ProgressUpdate(r.at, r.step, r.of_steps, r.task, Pace(r.status), r.by, r.eta, r.public)
+
+
+def last_attempt(session: Session, channels: Iterable[str]) -> tuple[str, Attempt] | None:
+    """The newest try at sending on any of `channels`, with its channel; None when none was made."""
+    query = (
+        select(NotificationRow.channel, NotificationAttemptRow)
+        .join(NotificationRow, NotificationRow.id == NotificationAttemptRow.notification_id)
+        .where(NotificationRow.channel.in_(list(channels)))
+        .order_by(NotificationAttemptRow.id.desc())
+        .limit(1)
+    )
+    found = session.execute(query).first()
+    if found is None:
+        return None
+    channel, row = found
+    return str(channel), Attempt(row.at, row.ok, row.result)

@@ -52,6 +52,7 @@ class WindowRow(Base):
     public_message: Mapped[str] = mapped_column(Text, default="")
     published_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    team: Mapped[list[str]] = mapped_column(Json, default=list)  # account names
 
     systems: Mapped[list[SystemRow]] = relationship(
         back_populates="window",
@@ -352,3 +353,21 @@ class StatuspageIncidentRow(Base):
     held_by: Mapped[str | None] = mapped_column(String(200))
     held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AckRow(Base):
+    """One person's acknowledgement of a checklist item (`precheck.on-call-briefed`) on a window.
+
+    Withdrawn by setting `undone_at`, never deleted: who said what, and when, stays.
+    """
+
+    __tablename__ = "acks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"))
+    item: Mapped[str] = mapped_column(String(130))
+    account: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_acks_window_item", "window_id", "item", "id"),)

@@ -56,6 +56,7 @@ def to_window(row: WindowRow) -> Window:
         details=RequestDetails(**row.details),
         public_title=row.public_title,
         public_message=row.public_message,
+        team=list(row.team or []),
     )
     return Window(
         id=row.id,
@@ -113,6 +114,7 @@ def _fill(row: WindowRow, w: Window) -> None:
     row.actual_end = w.actual_end
     row.public_title = spec.public_title
     row.public_message = spec.public_message
+    row.team = list(spec.team)
     row.published_start = w.published_start
     row.published_end = w.published_end
     wanted_signatures = {(g.level, g.signer) for g in w.signatures}

@@ -59,6 +59,7 @@ _L = "maintctl.api.handlers.lifecycle:"
 _R = "maintctl.api.handlers.render:"
 _N = "maintctl.api.handlers.notify:"
 _P = "maintctl.api.handlers.status:"
+_K = "maintctl.api.handlers.precheck:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -75,6 +76,8 @@ ROUTES = (
     Route("POST", "/api/v1/windows/{window_id}/abort", _L + "abort_window"),
     Route("GET", "/api/v1/windows/{window_id}/updates", _L + "window_updates"),
     Route("GET", "/api/v1/windows/{window_id}/render", _R + "render_window"),
+    Route("GET", "/api/v1/windows/{window_id}/precheck", _K + "window_precheck"),
+    Route("POST", "/api/v1/windows/{window_id}/acks", _K + "window_ack"),
     Route("GET", "/api/v1/approvals/pending", _W + "pending_approvals"),
     Route("GET", "/api/v1/check", _S + "check"),
     Route("GET", "/api/v1/slots", _S + "slots"),

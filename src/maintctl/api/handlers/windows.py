@@ -38,6 +38,7 @@ class WindowFields(BaseModel):
     public_title: str | None = None
     public_message: str | None = None
     risk: str | None = None
+    team: list[str] | None = None
     justification: str | None = None
     prerequisites: list[str] | None = None
     execution_plan: list[str] | None = None
