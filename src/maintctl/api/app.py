@@ -21,6 +21,7 @@ from maintctl.api.routes import (
     render,
     schedule,
     status,
+    validation,
     windows,
 )
 from maintctl.services.deps import Deps
@@ -53,6 +54,7 @@ def create_app(deps: Deps) -> FastAPI:
         jobs.router,
         render.router,
         notify.router,
+        validation.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)
