@@ -115,6 +115,13 @@ def test_capture_then_compare_at_the_tolerances_edge(
     got, out, _ = run("validate", "--window", WID, "--compare-baseline", "--quick")
     assert got == code
     assert "Metric" in out and "Baseline" in out and status in out
+    shown = json.loads(run("window", "show", WID, "--json")[1])["validation"]
+    assert set(shown) == {"baseline", "compare"}
+    assert (shown["baseline"]["id"], shown["baseline"]["status"]) == ("V-1", "passed")
+    assert shown["compare"]["id"] == "V-3"
+    assert shown["compare"]["status"] == ("passed" if code == 0 else "failed")
+    text = run("window", "show", WID)[1]
+    assert "Baseline" in text and "V-1 passed at" in text and "Last comparison" in text
 
 
 @pytest.fixture
