@@ -132,3 +132,22 @@ def test_a_baseline_needs_a_window_and_a_comparison_needs_a_baseline(
         with pytest.raises(RuleViolation, match=f"the window {wid} has no baseline"):
             runs.start(deps, session, RITA, runs.Ask(window_id=wid, purpose="compare"))
         assert runs.baseline_captured(session, wid) is None
+
+
+def test_finished_runs_past_their_retention_are_pruned_with_their_results(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    with Http({"/fast": Answer(), "/slow": Answer()}) as server:
+        deps = team(db, clock, tmp_path, server.url)
+        with deps.db.write() as session:
+            old = runs.start(deps, session, RITA, runs.Ask(), enqueue=False).id
+        runs.execute(deps, old)
+        clock.now += runs.RETENTION + timedelta(seconds=1)
+        with deps.db.write() as session:
+            queued = runs.start(deps, session, RITA, runs.Ask(), enqueue=False).id
+    assert runs.prune(deps) == 1
+    with deps.db.read() as session:
+        assert runs.get(session, queued).status == "queued"
+        with pytest.raises(NotFound):
+            runs.get(session, old)
+        assert not session.scalar(select(func.count()).select_from(CheckResultRow))
