@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from maintctl.api.app import create_app
-from maintctl.config import Config
+from maintctl.config import parse_config
 from maintctl.domain.roles import Principal, Role
-from maintctl.services import accounts, lifecycle, windows, workflow
+from maintctl.services import accounts, lifecycle, runs, windows, workflow
 from maintctl.services.deps import Deps
 from maintctl.store import notifications
 from maintctl.store.db import Database
@@ -141,6 +141,9 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     # or team-lead or higher, each as themself (the shared window has no team).
     ("GET", "/api/v1/windows/{window_id}/precheck"): {"": WRITERS},
     ("POST", "/api/v1/windows/{window_id}/acks"): {"": OPERATOR},
+    ("POST", "/api/v1/validations"): {"": WRITERS},
+    ("GET", "/api/v1/validations/{run_id}"): {"": EVERYONE},
+    ("GET", "/api/v1/windows/{window_id}/validations"): {"": EVERYONE},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -222,6 +225,14 @@ class World:
             )
         return f"N-{made}"
 
+    def run(self) -> str:
+        """A queued validation run of the shared window (no job: nothing runs it here)."""
+        with self.deps.db.write() as session:
+            made = runs.start(
+                self.deps, session, ROOT, runs.Ask(window_id=self.shared_window), enqueue=False
+            )
+        return runs.public_id(made.id)
+
     def spare_token(self, name: str) -> int:
         """A token of `name` that may be revoked without locking anyone out of the matrix."""
         with self.deps.db.write() as session:
@@ -260,6 +271,7 @@ class World:
                 window_id=self.shared_window,
                 name=VICTIM,
                 notification_id=self.draft() if "{notification_id}" in path else 0,
+                run_id=self.run() if "{run_id}" in path else 0,
                 token_id=self.spare_token(who if scenario == "own" else VICTIM)
                 if "{token_id}" in path
                 else 0,
@@ -273,6 +285,7 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/start"): {"early": True},
             ("POST", "/api/v1/windows/{window_id}/progress"): {"step": 1, "of": 2, "task": "t"},
             ("POST", "/api/v1/windows/{window_id}/abort"): {"reason": "called off"},
+            ("POST", "/api/v1/validations"): {"window": self.shared_window},
             ("POST", "/api/v1/users"): {"name": f"new-{next(self.numbers)}", "role": "viewer"},
             ("POST", "/api/v1/tokens"): {"name": VICTIM} if scenario == "for another" else {},
             ("POST", "/api/v1/users/{name}/role"): {"role": "viewer"},
@@ -289,7 +302,11 @@ class World:
 
 
 @pytest.fixture
-def world(db: Database, config: Config, clock: Clock) -> Iterator[World]:
+def world(db: Database, clock: Clock) -> Iterator[World]:
+    # One check, so that starting a validation run reaches its decision (nothing runs it).
+    config = parse_config(
+        "checks: [{name: ok, group: services, kind: tcp, host: 127.0.0.1, port: 9}]", "a.yaml"
+    )
     deps = Deps.build(db, config, clock=clock)
     with TestClient(create_app(deps)) as http:
         made = World(deps, http)

@@ -35,13 +35,14 @@ from maintctl.domain.roles import Principal, Role
 from maintctl.services import accounts, windows, workflow
 from maintctl.services.deps import Deps
 from maintctl.store import notifications
+from maintctl.store import validation as validation_store
 from maintctl.store.db import Database
 from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 51  # with jobs, health, 5 life-cycle, render, 4 notify, 8 status page, PATCH user,
-# precheck and acks
+OPERATIONS = 54  # with jobs, health, 5 life-cycle, render, 4 notify, 8 status page, PATCH user,
+# precheck, acks and 3 validation
 EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short
@@ -106,6 +107,21 @@ class Server:
             )
         return f"N-{made}"
 
+    def run(self) -> str:
+        """A queued validation run, written as the service writes one (no check need exist)."""
+        with self.deps.db.write() as session:
+            made = validation_store.create(
+                session,
+                window_id=None,
+                mode="full",
+                groups=[],
+                purpose="check",
+                started_by="fuzz-admin",
+                now=self.deps.clock(),
+                config_hash=None,
+            )
+        return f"V-{made.id}"
+
     def targets(self, operation: APIOperation) -> dict[str, str]:
         """Path parameters for `operation`: a window of its own, in the state it acts on."""
         fixed = {"name": self.spare.account.name, "token_id": str(self.spare.id)}
@@ -114,6 +130,8 @@ class Server:
             fixed["window_id"] = self.window(submitted=signing)
         if "{notification_id}" in operation.path:
             fixed["notification_id"] = self.draft()
+        if "{run_id}" in operation.path:
+            fixed["run_id"] = self.run()
         return {k: v for k, v in fixed.items() if f"{{{k}}}" in operation.path}
 
 

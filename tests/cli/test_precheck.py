@@ -25,7 +25,7 @@ def test_precheck_prints_the_runbooks_lines_then_what_is_missing_and_exits_1(
     assert code == 1
     assert out.splitlines()[0] == "[FAIL] Approvals verified (a draft, never submitted)"
     assert "[FAIL] Team available (0/1)" in out
-    assert "[FAIL] Baseline captured (not judged: validation baselines are not configured)" in out
+    assert "[FAIL] Baseline captured (not judged: no checks are configured" in out
     assert (
         "Not ready: " in out and f"precheck.approvals-verified: maintctl window submit {wid}" in out
     )

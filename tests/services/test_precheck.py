@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,12 +57,23 @@ def deps(db: Database, clock: Clock, tmp_path: Path) -> Deps:
     return deps_with(db, clock, tmp_path, HOOK)
 
 
+@contextmanager
+def judged_by(judge: precheck.Judge) -> Iterator[None]:
+    """The baseline item judged by `judge` for a while, then by the built-in judge again."""
+    from maintctl.services import judges
+
+    precheck.register_judge(BASELINE, judge)
+    try:
+        yield
+    finally:
+        precheck.register_judge(BASELINE, judges.baseline)
+
+
 @pytest.fixture
 def baseline_judge() -> Iterator[None]:
-    """Validation's judge of the baseline, as that engineer will register it (says OK)."""
-    precheck.register_judge(BASELINE, lambda j: Finding(True, "12 checks"))
-    yield
-    precheck._JUDGES.pop(BASELINE, None)
+    """The baseline judged captured, whatever the runs say (the runs' own tests judge them)."""
+    with judged_by(lambda j: Finding(True, "12 checks")):
+        yield
 
 
 def filed(deps: Deps, *, team: list[str] | None = None, signed: bool = False) -> str:
@@ -107,9 +119,10 @@ def test_a_draft_is_not_ready_and_each_line_says_what_is_missing(deps: Deps) -> 
     assert found["precheck.team-available"].text() == "[FAIL] Team available (0/2)"
     assert "dev, ops: maintctl ack" in found["precheck.team-available"].fix
     assert found["precheck.on-call-briefed"].text() == "[FAIL] On-call aware (not acknowledged)"
-    # Nothing judges the baseline yet: it says so, and never passes.
+    # With no checks configured there is no baseline to capture: it says so, and never passes.
     assert found[BASELINE].text() == (
-        "[FAIL] Baseline captured (not judged: validation baselines are not configured)"
+        "[FAIL] Baseline captured (not judged: no checks are configured, so there is no baseline"
+        " to capture)"
     )
     assert found["precheck.status-page-updated"].ok is False
     assert found["precheck.channel-established"].text() == (
@@ -289,11 +302,8 @@ def test_no_engineering_chat_or_a_failed_last_send_fails_the_channel_item(
 
 def test_a_judge_registered_for_an_item_decides_it(deps: Deps) -> None:
     wid = filed(deps)
-    precheck.register_judge(BASELINE, lambda j: Finding(False, "no baseline", "capture one"))
-    try:
+    with judged_by(lambda j: Finding(False, "no baseline", "capture one")):
         line = next(x for x in precheck.precheck(deps, wid, ALICE).lines if x.name == BASELINE)
-    finally:
-        precheck._JUDGES.pop(BASELINE, None)
     assert line.text() == "[FAIL] Baseline captured (no baseline)" and line.fix == "capture one"
 
 
@@ -334,3 +344,30 @@ def test_acks_and_undos_on_one_window_are_bounded(
     with pytest.raises(RuleViolation) as full:
         ack(deps, wid, "runbook-reviewed", DEV)
     assert full.value.problems[0].rule == "too-many"
+
+
+def test_the_baseline_item_is_judged_from_the_windows_baseline_runs(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    from maintctl.services import runs
+    from maintctl.worker import Worker
+    from tests.channels.sinks import free_port
+
+    (tmp_path / "sp.key").write_text("k", "utf-8")
+    text = (
+        "checks:\n"
+        f"  - {{name: queue, group: infrastructure, kind: tcp, host: 127.0.0.1,"
+        f" port: {free_port()}, timeout: 1s}}\n"
+    )
+    made = Deps.build(db, parse_config(text, "m.yaml", tmp_path), clock=clock)
+    with db.write() as session:
+        accounts.add_user(session, ROOT, REQUESTER.name, REQUESTER.role.value, "", clock())
+    wid = filed(made, team=[])
+    found = {line.name: line for line in precheck.precheck(made, wid, REQUESTER).lines}
+    assert found[BASELINE].text() == "[FAIL] Baseline captured (no baseline captured)"
+    assert found[BASELINE].fix == f"maintctl validate --window {wid} --baseline capture"
+    with db.write() as session:
+        runs.start(made, session, REQUESTER, runs.Ask(window_id=wid, purpose="baseline"))
+    Worker(made, name="test-worker").run_once()  # one run of one check (a closed port: fails)
+    found = {line.name: line for line in precheck.precheck(made, wid, REQUESTER).lines}
+    assert found[BASELINE].ok and found[BASELINE].text().startswith("[OK] Baseline captured")

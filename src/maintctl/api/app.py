@@ -22,6 +22,7 @@ from maintctl.api.routes import (
     render,
     schedule,
     status,
+    validation,
     windows,
 )
 from maintctl.services.deps import Deps
@@ -55,6 +56,7 @@ def create_app(deps: Deps) -> FastAPI:
         render.router,
         notify.router,
         precheck.router,
+        validation.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

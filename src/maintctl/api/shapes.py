@@ -112,3 +112,12 @@ def account_event(row: AccountEventRow) -> dict[str, Any]:
 
 def etag(w: Window) -> str:
     return f'"{w.version}"'
+
+
+def validation(summary: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A window's last validation run of each purpose: {"check"|"baseline"|"compare": {"id",
+    "status", "at"}}, a purpose never run left out."""
+    return {
+        purpose: {"id": last["id"], "status": last["status"], "at": format_instant(last["at"])}
+        for purpose, last in summary.items()
+    }

@@ -285,8 +285,13 @@ def show(
     if window["cancel_reason"]:
         rows.append(("Cancelled because", window["cancel_reason"]))
     rows += [(f"Signed ({a['role']})", _signature(a)) for a in window.get("approvals", [])]
+    for purpose, last in window.get("validation", {}).items():
+        rows.append((_VALIDATION[purpose], f"{last['id']} {last['status']} at {last['at']}"))
     console.print(table(window["id"], ("Field", "Value"), rows))
     conflict_lines(window)
+
+
+_VALIDATION = {"check": "Last validation", "baseline": "Baseline", "compare": "Last comparison"}
 
 
 @app.command()

@@ -144,6 +144,7 @@ CHECK_TIMEOUT_DEFAULT = 10.0  # seconds, where a check names none
 CHECK_TIMEOUT_MAX = 600.0  # seconds: ten minutes, longer than any readiness probe waits
 CHECK_MESSAGE_MAX = 500  # characters of one result's message
 CHECK_READ_MAX_BYTES = 1_048_576  # a body or output read from a target; the rest is not read
+VALIDATION_RETENTION_DAYS = 90  # validation runs and their results kept, from when asked for
 # Notifications (store/notifications.py): rows per window and attempts shown per notification.
 # A window's timeline is a few dozen rows; progress updates (MAX_UPDATES) times the channels of
 # internal-engineering are the most; past this nothing more is planned, and a warning is logged.

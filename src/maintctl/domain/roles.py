@@ -125,3 +125,8 @@ def require_notice_sender(who: Principal, requested_by: str, action: str) -> Non
         return
     needed = f"the window's requester ({requested_by}), or team-lead or higher"
     raise forbid(action, f"{needed} (you are {who.role.value})")
+
+
+def require_validator(who: Principal, action: str) -> None:
+    """Running the configured checks: requester, approver or admin, never viewer (DESIGN.md)."""
+    require_writer(who, action)

@@ -42,6 +42,7 @@ BUILT_IN = (
     "maintctl.services.statuspage",
     "maintctl.services.people",
     "maintctl.services.watch",
+    "maintctl.services.runs",
 )
 # A dead job is told to these channels; the alerts' keys start with the prefix.
 ALERT_AUDIENCE = "internal-engineering"

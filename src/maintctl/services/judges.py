@@ -1,13 +1,13 @@
 """The built-in judges of the precheck: approvals, notices, status page, team channel.
 
-Each reads the records only; the baseline is judged by validation (issue 8's baselines), which
-registers its own judge, so until then that item says it is not judged and never passes.
+Each reads the records only; the baseline from the window's validation runs (services/runs.py).
 """
 
 from __future__ import annotations
 
 from maintctl.domain import public
 from maintctl.domain.model import Status
+from maintctl.domain.times import format_instant
 from maintctl.services import statuspage
 from maintctl.services.notices import label
 from maintctl.services.precheck import Finding, Judging, register_judge
@@ -114,3 +114,26 @@ register_judge("precheck.approvals-verified", approvals)
 register_judge("precheck.notifications-sent", notices_sent)
 register_judge("precheck.status-page-updated", status_page)
 register_judge("precheck.channel-established", team_channel)
+
+
+def baseline(j: Judging) -> Finding:
+    """A baseline of the configured checks was captured on the window before the work."""
+    from maintctl.services.runs import baseline_captured
+
+    if not j.deps.config.checks:
+        return Finding(
+            False,
+            "not judged: no checks are configured, so there is no baseline to capture",
+            "add checks: to the config file (docs/checks.md), then capture one",
+        )
+    at = baseline_captured(j.session, j.window.id)
+    if at is None:
+        return Finding(
+            False,
+            "no baseline captured",
+            f"maintctl validate --window {j.window.id} --baseline capture",
+        )
+    return Finding(True, f"captured {format_instant(at)}")
+
+
+register_judge("precheck.baseline-captured", baseline)

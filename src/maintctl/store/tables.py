@@ -371,3 +371,54 @@ class AckRow(Base):
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_acks_window_item", "window_id", "item", "id"),)
+
+
+class ValidationRunRow(Base):
+    """One validation run (shown as V-<id>): what was asked, by whom, and how it ended.
+
+    status: queued, running, passed, failed, error; purpose: check, baseline, compare.
+    """
+
+    __tablename__ = "validation_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str | None] = mapped_column(
+        ForeignKey("windows.id", ondelete="CASCADE"), nullable=True
+    )
+    mode: Mapped[str] = mapped_column(String(8))
+    groups: Mapped[list[str]] = mapped_column(Json)
+    purpose: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    started_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    config_hash: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text)  # why a run ended in error
+
+    __table_args__ = (
+        # A window's runs, newest first; pruning by age.
+        Index("ix_validation_runs_window", "window_id", "id"),
+        Index("ix_validation_runs_created", "created_at"),
+    )
+
+
+class CheckResultRow(Base):
+    """One check's result in one run; unique by (run, name), so a retried run never doubles."""
+
+    __tablename__ = "check_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("validation_runs.id", ondelete="CASCADE")
+    )
+    name: Mapped[str] = mapped_column(String(64))
+    check_group: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    observed: Mapped[dict[str, Any]] = mapped_column(Json)  # {"value": the observed value}
+    unit: Mapped[str] = mapped_column(String(16))
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ux_check_results_run_name", "run_id", "name", unique=True),)

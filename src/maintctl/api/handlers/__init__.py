@@ -60,6 +60,7 @@ _R = "maintctl.api.handlers.render:"
 _N = "maintctl.api.handlers.notify:"
 _P = "maintctl.api.handlers.status:"
 _K = "maintctl.api.handlers.precheck:"
+_V = "maintctl.api.handlers.validation:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -102,6 +103,9 @@ ROUTES = (
     Route("GET", "/api/v1/notifications/{notification_id}", _N + "show_notification"),
     Route("POST", "/api/v1/notifications/{notification_id}/send", _N + "send_notification"),
     Route("GET", "/api/v1/windows/{window_id}/notifications", _N + "window_notifications"),
+    Route("POST", "/api/v1/validations", _V + "start_validation"),
+    Route("GET", "/api/v1/validations/{run_id}", _V + "show_validation"),
+    Route("GET", "/api/v1/windows/{window_id}/validations", _V + "window_validations"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),

@@ -124,13 +124,18 @@ def create_window(deps: Deps, who: Principal, body: WindowFields) -> Reply:
 def show_window(
     deps: Deps, who: Principal, window_id: str, format: Literal["json", "markdown"] = "json"
 ) -> Reply:
+    from maintctl.services import runs
+
     with deps.db.read() as session:
         found = service.require(session, window_id)
+        checked = runs.summary(session, found.id)
     if format == "markdown":
         rule = deps.config.policy.types.get(found.spec.type)
         text = template.render_request(found, rule.approvals if rule else [])
         return Reply(text, media_type="text/markdown")
-    return _answer(found)
+    reply = _answer(found)
+    reply.body["validation"] = shapes.validation(checked)
+    return reply
 
 
 def modify_window(
