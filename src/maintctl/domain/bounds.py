@@ -154,3 +154,13 @@ NOTICE_ATTEMPTS_SHOWN = 50  # the most recent tries of one notification in `noti
 # the most recent 50, and the page's history goes back 90 days.
 STATUS_LIST_MAX = 50
 STATUS_HISTORY = timedelta(days=90)
+# Watching the recovery (`validate --watch`, domain/recovery.py): how long, how often, and what a
+# watch keeps. 24h at the runbook's 30s is the most rounds; a watch keeps each round's counts,
+# its failing results up to WATCH_FAILURES_KEPT in all (the first failure, which the verdict
+# names, is always kept), and each check's last WATCH_TREND_ROUNDS latencies.
+WATCH_MAX = timedelta(hours=24)
+WATCH_EVERY_MIN = timedelta(seconds=1)
+WATCH_EVERY_DEFAULT = timedelta(seconds=30)
+WATCH_ROUNDS_MAX = 2_881
+WATCH_FAILURES_KEPT = 1_000
+WATCH_TREND_ROUNDS = 5
