@@ -306,11 +306,15 @@ class Worker:
                 store.beat(session, self.name, now, self.deps.config.hash)
             self._beat_at = now
         if self._swept_at is None or now - self._swept_at >= HOUSEKEEPING_EVERY:
+            from maintctl.services import runs
             from maintctl.services.feeds import plan_refresh
 
             pruned = jobs.prune(self.deps, self.retention)
             if pruned:
                 log.info("pruned %d finished jobs", pruned)
+            pruned = runs.prune(self.deps)  # validation runs keep their own retention (90 days)
+            if pruned:
+                log.info("pruned %d finished validation runs", pruned)
             plan_refresh(self.deps)
             self._swept_at = now
 

@@ -136,3 +136,19 @@ def test_a_broken_config_could_not_run(tmp_path: Path, monkeypatch: pytest.Monke
     configure(tmp_path, monkeypatch, "  - {name: c, group: services, kind: htp}\n")
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 3 and "checks.0.kind: unknown kind 'htp'" in result.output
+
+
+def test_watch_runs_the_quick_suite_in_rounds_and_its_verdict_is_the_exit_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: Http
+) -> None:
+    configure(tmp_path, monkeypatch, suite(server.url))
+    # A real 2-second watch every second: 3 rounds of the one smoke check.
+    result = runner.invoke(
+        app, ["validate", "--quick", "--watch", "2s", "--every", "1s", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert len(shown["rounds"]) == 3 and shown["verdict"]["passed"] is True
+    assert runner.invoke(app, ["validate", "--every", "1s"]).exit_code == 2
+    both = runner.invoke(app, ["validate", "--watch", "2s", "--baseline", "capture"])
+    assert both.exit_code == 2 and "--watch: it cannot be combined" in both.stderr

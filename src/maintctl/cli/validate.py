@@ -19,6 +19,7 @@ import typer
 
 from maintctl.cli.client import EXIT_FAULT, fail
 from maintctl.cli.output import console, print_json, safe
+from maintctl.cli.text import clean
 
 if TYPE_CHECKING:
     from maintctl.config import Settings
@@ -80,6 +81,13 @@ def validate(
     report: Annotated[
         Path | None, typer.Option("--report", help="also write a self-contained HTML report")
     ] = None,
+    watch: Annotated[
+        str | None,
+        typer.Option("--watch", help="run the checks again and again for this long (e.g. 5m)"),
+    ] = None,
+    every: Annotated[
+        str | None, typer.Option("--every", help="with --watch: time between rounds (default 30s)")
+    ] = None,
 ) -> None:
     """Run the config's checks concurrently, each within its timeout."""
     from maintctl.cli.client import remote
@@ -87,6 +95,14 @@ def validate(
 
     if full and quick:
         fail(["--full and --quick: choose one"])
+    if every is not None and watch is None:
+        fail(["--every: it spaces the rounds of --watch; give --watch DURATION too"])
+    if watch is not None:
+        if baseline or compare_baseline or report is not None:
+            fail(["--watch: it cannot be combined with --baseline, --compare-baseline or --report"])
+        if window is not None:
+            typer.echo(f"note: the watch's rounds are not stored on {clean(window)}", err=True)
+        raise typer.Exit(_watch(Settings(), quick, group or [], watch, every, output.value))
     if baseline and compare_baseline:
         fail(["--baseline capture and --compare-baseline: choose one"])
     purpose = "baseline" if baseline else "compare" if compare_baseline else "check"
@@ -105,6 +121,21 @@ def validate(
         _write_report(report, outcome.results, outcome.source)
     if not outcome.passed:
         raise typer.Exit(EXIT_FAILED)
+
+
+def _watch(
+    settings: Settings, quick: bool, groups: list[str], duration: str, every: str | None, form: str
+) -> int:
+    """The runbook's monitor-recovery: rounds in this process, with this machine's config file
+    (a server's worker does not run a watch; its rounds are not stored on a window yet)."""
+    from maintctl.cli.recovery import watch
+    from maintctl.config import ConfigError, load_config
+
+    try:
+        config = load_config(settings.config_path())
+    except ConfigError as exc:
+        fail([p.text() for p in exc.problems], EXIT_FAULT)
+    return watch(config.checks, quick, groups, duration, every, form)
 
 
 def _here(settings: Settings, quick: bool, groups: list[str], live: bool) -> Outcome:
