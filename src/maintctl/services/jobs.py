@@ -69,10 +69,17 @@ class Lane:
 
 
 LANES: dict[str, Lane] = {}
+# What a kind does when one of its jobs dies (a validation run marks itself error), in the
+# transaction that records the death.
+DeadHook = Callable[[Deps, Session, store.Job], None]
+ON_DEAD: dict[str, DeadHook] = {}
 
 
-def register(kind: str, handler: Handler, lane: Lane | None = None) -> None:
-    """Name a job kind's handler (and its lane); registering a kind again replaces it."""
+def register(
+    kind: str, handler: Handler, lane: Lane | None = None, on_dead: DeadHook | None = None
+) -> None:
+    """Name a job kind's handler (its lane, and what its death does); registering a kind again
+    replaces it."""
     if not 0 < len(kind) <= bounds.JOB_KIND_MAX:
         raise ValueError(f"a job kind is 1 to {bounds.JOB_KIND_MAX} characters")
     KINDS[kind] = handler
@@ -80,6 +87,10 @@ def register(kind: str, handler: Handler, lane: Lane | None = None) -> None:
         LANES.pop(kind, None)
     else:
         LANES[kind] = lane
+    if on_dead is None:
+        ON_DEAD.pop(kind, None)
+    else:
+        ON_DEAD[kind] = on_dead
 
 
 def lane_limit(deps: Deps, lane: tuple[str, str]) -> int:
@@ -201,7 +212,7 @@ def claim_batch(
             running=busy,
         )
         for job in claimed.dead:
-            alert_dead(deps, session, job)
+            died(deps, session, job)
     for job in claimed.dead:
         log.error("job %s (%s) is dead: %s", job.id, job.kind, job.result)
     return claimed.jobs
@@ -279,7 +290,7 @@ def record(
                 cap=tuning.retry_cap,
             )
             if status == store.DEAD:  # in the same transaction: a dead job is always alerted
-                alert_dead(deps, session, replace(job, result=str(error)))
+                died(deps, session, replace(job, result=str(error)))
             found[job.id] = status
     statuses = [found[job.id] for job, _ in ended]
     for (job, outcome), status in zip(ended, statuses, strict=True):
@@ -288,6 +299,14 @@ def record(
         elif status == store.DEAD:
             log.error("job %s (%s) is dead: %s", job.id, job.kind, outcome.error)
     return [status or "lost" for status in statuses]
+
+
+def died(deps: Deps, session: Session, job: store.Job) -> None:
+    """A job died: its kind's own hook, then the alert to internal-engineering."""
+    hook = ON_DEAD.get(job.kind)
+    if hook is not None:
+        hook(deps, session, job)
+    alert_dead(deps, session, job)
 
 
 def alert_dead(deps: Deps, session: Session, job: store.Job) -> int:

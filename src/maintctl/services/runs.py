@@ -22,6 +22,7 @@ from maintctl.domain.roles import Principal, require_validator
 from maintctl.services import jobs, validation, windows
 from maintctl.services.deps import Deps
 from maintctl.store import validation as store
+from maintctl.store.jobs import Job
 from maintctl.store.tables import ValidationRunRow
 
 KIND = "validation.run"
@@ -266,4 +267,14 @@ def prune(deps: Deps, retention: timedelta = RETENTION) -> int:
         return store.prune(session, deps.clock() - retention)
 
 
-jobs.register(KIND, run_job)
+def run_died(deps: Deps, session: Session, job: Job) -> None:
+    """A run whose job died (its worker killed too often, or out of tries) ends in error."""
+    number = job.payload.get("run")
+    if isinstance(number, int):
+        row = store.get(session, number)
+        if row is not None and row.status not in store.FINISHED:
+            why = f"its job died: {job.result or 'no result'}"[: bounds.CHECK_MESSAGE_MAX]
+            store.finish(session, number, store.ERROR, deps.clock(), why)
+
+
+jobs.register(KIND, run_job, on_dead=run_died)
