@@ -8,7 +8,7 @@ from maintctl.checks.base import Check, CheckError, Observation, UrlParams, mill
 
 
 class RedisParams(UrlParams):
-    pass
+    """A Redis URL (`redis://`, `rediss://`), inline or from `url_file`/`url_env`."""
 
 
 class RedisCheck(Check):
