@@ -17,6 +17,7 @@ from maintctl.domain.roles import Principal, Role
 from maintctl.services.deps import Deps, LocalIdentity
 from maintctl.store import migrate
 from maintctl.store.db import Database
+from tests import children
 
 # CI runs the property tests on a fixed seed so a submission is judged on the same examples every
 # time; run them locally (random seeds) to explore further.
@@ -122,3 +123,10 @@ def deps(db: Database, config: Config, clock: Clock) -> Deps:
 def write_config(path: Path, body: str) -> Path:
     path.write_text(body, "utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _reap_children() -> Iterator[None]:
+    """Every process a test started (tests/children.py) is killed when the test ends."""
+    yield
+    children.reap()

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from maintctl.store import jobs as store
 from maintctl.store.db import Database
 from maintctl.store.tables import JobRow, WorkerBeatRow
+from tests import children
 
 ROOT = Path(__file__).parent.parent
 KIND = "test.append"
@@ -48,7 +49,7 @@ def env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    return children.popen(
         [sys.executable, "-c", CLI, "worker", *args],
         env=env,
         cwd=ROOT,
@@ -160,7 +161,7 @@ def serve(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen(
+    process = children.popen(
         [sys.executable, "-c", CLI, "serve", "--port", str(port), *args],
         env=env,
         cwd=ROOT,

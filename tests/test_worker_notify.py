@@ -30,6 +30,7 @@ from maintctl.store import jobs as store
 from maintctl.store.db import Database
 from maintctl.store.tables import JobRow
 from maintctl.worker import Worker, start_thread
+from tests import children
 
 ROOT = Path(__file__).parent.parent
 CLI = "from maintctl.cli.main import run; run()"
@@ -164,7 +165,7 @@ def wait_for(check: Any, what: str) -> None:
 
 
 def start(env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    return children.popen(
         [sys.executable, "-c", CLI, "worker"],
         env=env,
         cwd=ROOT,
