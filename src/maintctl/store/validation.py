@@ -8,7 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from maintctl.domain.checks import Result, Status
-from maintctl.store.tables import CheckResultRow, ValidationRunRow
+from maintctl.store.tables import CheckResultRow, ValidationRunRow, ValidationWatchRow
 
 QUEUED, RUNNING, PASSED, FAILED, ERROR = "queued", "running", "passed", "failed", "error"
 FINISHED = (PASSED, FAILED, ERROR)
@@ -24,8 +24,10 @@ def create(
     started_by: str,
     now: datetime,
     config_hash: str | None,
+    watch_id: int | None = None,
 ) -> ValidationRunRow:
     row = ValidationRunRow(
+        watch_id=watch_id,
         window_id=window_id,
         mode=mode,
         groups=groups,
@@ -44,12 +46,16 @@ def get(session: Session, run_id: int) -> ValidationRunRow | None:
     return session.get(ValidationRunRow, run_id)
 
 
-def begin(session: Session, run_id: int, config_hash: str | None) -> None:
+def begin(
+    session: Session, run_id: int, config_hash: str | None, now: datetime | None = None
+) -> None:
     """Mark a run running (again, on a retry), stamped with the config that runs it."""
     session.execute(
         update(ValidationRunRow)
         .where(ValidationRunRow.id == run_id)
-        .values(status=RUNNING, config_hash=config_hash, finished_at=None, message=None)
+        .values(
+            status=RUNNING, config_hash=config_hash, finished_at=None, message=None, started_at=now
+        )
     )
 
 
@@ -150,3 +156,28 @@ def prune(session: Session, before: datetime, batch: int = 1_000) -> int:
     session.execute(delete(CheckResultRow).where(CheckResultRow.run_id.in_(ids)))
     session.execute(delete(ValidationRunRow).where(ValidationRunRow.id.in_(ids)))
     return len(ids)
+
+
+def create_watch(session: Session, **values: object) -> ValidationWatchRow:
+    row = ValidationWatchRow(**values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_watch(session: Session, watch_id: int) -> ValidationWatchRow | None:
+    return session.get(ValidationWatchRow, watch_id)
+
+
+def watch_runs(session: Session, watch_id: int, limit: int) -> list[ValidationRunRow]:
+    """A watch's rounds in order (at most `limit`: a plan's rounds are bounded)."""
+    query = select(ValidationRunRow).where(ValidationRunRow.watch_id == watch_id)
+    return list(session.scalars(query.order_by(ValidationRunRow.id).limit(limit)))
+
+
+def finish_watch(session: Session, watch_id: int, now: datetime) -> None:
+    session.execute(
+        update(ValidationWatchRow)
+        .where(ValidationWatchRow.id == watch_id, ValidationWatchRow.finished_at.is_(None))
+        .values(finished_at=now)
+    )
