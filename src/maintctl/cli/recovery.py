@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
     from maintctl.checks.base import Spec
     from maintctl.domain.recovery import Plan, Round, Verdict, Watch
-    from maintctl.services.recovery import Sleep
+    from maintctl.services.recovery import RunRound, Sleep
+
+    # Given the plan, quick and the groups: a round runner that stores each round (on a window).
+    Stored = Callable[[Plan, bool, tuple[str, ...]], RunRound]
 
 _TREND = {"new": "·", "rising": "↑ rising", "falling": "↓ falling", "steady": "→ steady"}
 
@@ -33,6 +36,7 @@ def watch(
     *,
     clock: Callable[[], datetime] | None = None,
     sleep: Sleep | None = None,
+    stored: Stored | None = None,
 ) -> int:
     """Watch the recovery; the exit code: 0 recovered, 1 a round failed or stopped, 2 refused."""
     import asyncio
@@ -50,9 +54,20 @@ def watch(
     except MaintctlError as exc:
         return _refused([p.line() for p in exc.problems])
     view = begin(plan, format)
+    run_round = None
+    if stored is not None:
+        try:
+            run_round = stored(plan, quick, tuple(dict.fromkeys(groups or ())))
+        except MaintctlError as exc:
+            return _refused([p.line() for p in exc.problems])
     with view:
         outcome = recovery.run(
-            chosen, plan, clock=now, sleep=sleep or asyncio.sleep, on_round=view.update
+            chosen,
+            plan,
+            clock=now,
+            sleep=sleep or asyncio.sleep,
+            on_round=view.update,
+            run_round=run_round,
         )
     return end(outcome.verdict, format, outcome.watch.as_dict(outcome.stopped))
 

@@ -19,7 +19,6 @@ import typer
 
 from maintctl.cli.client import EXIT_FAULT, fail
 from maintctl.cli.output import console, print_json, safe
-from maintctl.cli.text import clean
 
 if TYPE_CHECKING:
     from maintctl.config import Settings
@@ -105,9 +104,7 @@ def validate(
             fail(["--format: a watch prints table or json, not junit"])
         if remote(Settings())[0]:
             raise typer.Exit(_follow_watch(window, quick, group or [], watch, every, output.value))
-        if window is not None:
-            typer.echo(f"note: the watch's rounds are not stored on {clean(window)}", err=True)
-        raise typer.Exit(_watch(Settings(), quick, group or [], watch, every, output.value))
+        raise typer.Exit(_watch(Settings(), window, quick, group or [], watch, every, output.value))
     if baseline and compare_baseline:
         fail(["--baseline capture and --compare-baseline: choose one"])
     purpose = "baseline" if baseline else "compare" if compare_baseline else "check"
@@ -129,18 +126,42 @@ def validate(
 
 
 def _watch(
-    settings: Settings, quick: bool, groups: list[str], duration: str, every: str | None, form: str
+    settings: Settings,
+    window: str | None,
+    quick: bool,
+    groups: list[str],
+    duration: str,
+    every: str | None,
+    form: str,
 ) -> int:
     """The runbook's monitor-recovery alone: rounds in this process, with this machine's config
-    file (through a server, `_follow_watch`)."""
+    file; with --window each round is a run stored on it, linked to a watch (through a server,
+    `_follow_watch`)."""
     from maintctl.cli.recovery import watch
     from maintctl.config import ConfigError, load_config
 
+    if window is None:
+        try:
+            config = load_config(settings.config_path())
+        except ConfigError as exc:
+            fail([p.text() for p in exc.problems], EXIT_FAULT)
+        return watch(config.checks, quick, groups, duration, every, form)
+    from maintctl.cli.transport import LocalTransport
+    from maintctl.services import watches
+
+    local = LocalTransport(settings)
     try:
-        config = load_config(settings.config_path())
+        here = watches.Here(local.deps, local.who(), window)
+        try:
+            return watch(
+                local.deps.config.checks, quick, groups, duration, every, form, stored=here.begin
+            )
+        finally:
+            here.end()
     except ConfigError as exc:
         fail([p.text() for p in exc.problems], EXIT_FAULT)
-    return watch(config.checks, quick, groups, duration, every, form)
+    finally:
+        local.close()
 
 
 def _here(settings: Settings, quick: bool, groups: list[str], live: bool) -> Outcome:

@@ -9,20 +9,27 @@ rounds than the plan allows. The verdict is computed from the stored rounds.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from maintctl.domain.checks import Result, Status
 from maintctl.domain.errors import NotFound, Problem, RuleViolation
 from maintctl.domain.recovery import EVERY_FIELD, WATCH_FIELD, Plan, Watch, parse_plan
-from maintctl.domain.roles import Principal
+from maintctl.domain.roles import Principal, require_validator
 from maintctl.domain.times import format_duration, format_instant
-from maintctl.services import runs
+from maintctl.services import runs, windows
 from maintctl.services.deps import Deps
+from maintctl.services.validation import Report
 from maintctl.store import validation as store
 from maintctl.store.tables import ValidationRunRow, ValidationWatchRow
+
+if TYPE_CHECKING:
+    from maintctl.checks.base import Spec
+    from maintctl.services.recovery import RunRound
 
 FIELDS = {WATCH_FIELD: "watch", EVERY_FIELD: "every"}
 
@@ -172,3 +179,59 @@ def view(session: Session, row: ValidationWatchRow) -> dict[str, Any]:
         "rounds": rounds,
         "verdict": record.verdict().as_dict() if ended else None,
     }
+
+
+class Here:
+    """A watch run in this process (local mode with --window): the watch row, and each round an
+    ordinary run linked to it, run here and stored as the worker would store it."""
+
+    def __init__(self, deps: Deps, who: Principal, window_id: str) -> None:
+        self.deps, self.who, self.window_id = deps, who, window_id
+        self.number: int | None = None
+
+    def begin(self, plan: Plan, quick: bool, groups: tuple[str, ...]) -> RunRound:
+        """Record the watch (refused like a run) and give the round runner that stores rounds."""
+        require_validator(self.who, "validate")
+        ask = runs.Ask(self.window_id, quick, groups)
+        with self.deps.db.write() as session:
+            window_id = windows.require(session, self.window_id).id
+            row = store.create_watch(
+                session,
+                window_id=window_id,
+                mode="quick" if quick else "full",
+                groups=list(groups),
+                duration_s=int(plan.duration.total_seconds()),
+                every_s=int(plan.every.total_seconds()),
+                started_at=plan.start,
+                started_by=self.who.name,
+            )
+            self.number = number = row.id
+
+        def one(on_result: Callable[[Result], None] | None) -> Report:
+            with self.deps.db.write() as session:
+                run = runs.plan_run(
+                    self.deps,
+                    session,
+                    self.who.name,
+                    ask,
+                    window_id,
+                    enqueue=False,
+                    watch_id=number,
+                )
+            done = runs.execute(self.deps, run.id, on_result)
+            with self.deps.db.read() as session:
+                return Report(_round_results(session, done))
+
+        async def run_round(
+            specs: Sequence[Spec], on_result: Callable[[Result], None] | None
+        ) -> Report:
+            # The run writes through the database's blocking session: off the watch's loop.
+            return await asyncio.to_thread(one, on_result)
+
+        return run_round
+
+    def end(self) -> None:
+        """Mark the watch ended (however it ended), so `GET /api/v1/watches` gives its verdict."""
+        if self.number is not None:
+            with self.deps.db.write() as session:
+                store.finish_watch(session, self.number, self.deps.clock())
