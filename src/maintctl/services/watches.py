@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from maintctl.domain import bounds
 from maintctl.domain.checks import Result, Status
 from maintctl.domain.errors import NotFound, Problem, RuleViolation
 from maintctl.domain.recovery import EVERY_FIELD, WATCH_FIELD, Plan, Watch, parse_plan
@@ -138,13 +139,14 @@ def get(session: Session, number: int) -> ValidationWatchRow:
     return row
 
 
+def _could_not_run(run: ValidationRunRow) -> Result:
+    return Result("(run)", "-", "-", Status.ERROR, None, "", 0, run.message or "could not run")
+
+
 def _round_results(session: Session, run: ValidationRunRow) -> tuple[Result, ...]:
     found = tuple(r for _, r in store.results(session, run.id))
-    if run.status == store.ERROR:
-        # A round that could not run is a failed round, never a silent pass.
-        why = Result("(run)", "-", "-", Status.ERROR, None, "", 0, run.message or "could not run")
-        return (*found, why)
-    return found
+    # A round that could not run is a failed round, never a silent pass.
+    return (*found, _could_not_run(run)) if run.status == store.ERROR else found
 
 
 def view(session: Session, row: ValidationWatchRow) -> dict[str, Any]:
@@ -153,11 +155,21 @@ def view(session: Session, row: ValidationWatchRow) -> dict[str, Any]:
     plan = plan_of(row)
     record = Watch(plan)
     rounds = []
+    # Bounded whatever the watch's length: counts in one grouped query, and only the failing
+    # results the domain keeps (WATCH_FAILURES_KEPT), never every result of every round.
+    tallies = store.watch_tallies(session, row.id)
+    failures = store.watch_failures(session, row.id, bounds.WATCH_FAILURES_KEPT)
     for run in store.watch_runs(session, row.id, plan.rounds):
         item: dict[str, Any] = {"run": runs.public_id(run.id), "status": run.status}
         if run.status in store.FINISHED:
             began = run.started_at or run.created_at
-            done = record.record(began, run.finished_at or began, _round_results(session, run))
+            checks, failed = tallies.get(run.id, (0, 0))
+            found = tuple(failures.get(run.id, ()))
+            if run.status == store.ERROR:
+                # A round that could not run is a failed round, never a silent pass.
+                found += (_could_not_run(run),)
+                checks, failed = checks + 1, failed + 1
+            done = record.record(began, run.finished_at or began, found, (checks, failed))
             item.update(done.as_dict())
         rounds.append(item)
     ended = row.finished_at is not None
