@@ -319,6 +319,10 @@ def _follow_watch(
                         if item["status"] not in ("passed", "failed", "error"):
                             break
                         results = _run_results(api, item["run"], bounds.PAGE_MAX)
+                        # A round that could not run: the server's one line saying why.
+                        results += tuple(
+                            _result(f) for f in item["failures"] if f["name"] == "(run)"
+                        )
                         done = record.record(
                             parse_instant("started", item["started"]),
                             parse_instant("finished", item["finished"]),
