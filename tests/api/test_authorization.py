@@ -20,7 +20,7 @@ from httpx import Response
 from maintctl.api.app import create_app
 from maintctl.config import parse_config
 from maintctl.domain.roles import Principal, Role
-from maintctl.services import accounts, lifecycle, runs, windows, workflow
+from maintctl.services import accounts, lifecycle, runs, watches, windows, workflow
 from maintctl.services.deps import Deps
 from maintctl.store import notifications
 from maintctl.store.db import Database
@@ -144,6 +144,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("POST", "/api/v1/validations"): {"": WRITERS},
     ("GET", "/api/v1/validations/{run_id}"): {"": EVERYONE},
     ("GET", "/api/v1/windows/{window_id}/validations"): {"": EVERYONE},
+    ("GET", "/api/v1/watches/{watch_id}"): {"": EVERYONE},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -233,6 +234,14 @@ class World:
             )
         return runs.public_id(made.id)
 
+    def watch(self) -> str:
+        """A recovery watch on the shared window (its first round planned; no worker runs it)."""
+        with self.deps.db.write() as session:
+            made = watches.start(
+                self.deps, session, ROOT, runs.Ask(window_id=self.shared_window), "1m", "30s"
+            )
+        return watches.public_id(made.id)
+
     def spare_token(self, name: str) -> int:
         """A token of `name` that may be revoked without locking anyone out of the matrix."""
         with self.deps.db.write() as session:
@@ -272,6 +281,7 @@ class World:
                 name=VICTIM,
                 notification_id=self.draft() if "{notification_id}" in path else 0,
                 run_id=self.run() if "{run_id}" in path else 0,
+                watch_id=self.watch() if "{watch_id}" in path else 0,
                 token_id=self.spare_token(who if scenario == "own" else VICTIM)
                 if "{token_id}" in path
                 else 0,

@@ -41,8 +41,8 @@ from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 54  # with jobs, health, 5 life-cycle, render, 4 notify, 8 status page, PATCH user,
-# precheck, acks and 3 validation
+OPERATIONS = 55  # with jobs, health, 5 life-cycle, render, 4 notify, 8 status page, PATCH user,
+# precheck, acks, 3 validation and the watch
 EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short
@@ -122,6 +122,21 @@ class Server:
             )
         return f"V-{made.id}"
 
+    def watch(self) -> str:
+        """A watch with no round yet, written as the service writes one."""
+        with self.deps.db.write() as session:
+            made = validation_store.create_watch(
+                session,
+                window_id=None,
+                mode="full",
+                groups=[],
+                duration_s=60,
+                every_s=30,
+                started_at=self.deps.clock(),
+                started_by="fuzz-admin",
+            )
+        return f"W-{made.id}"
+
     def targets(self, operation: APIOperation) -> dict[str, str]:
         """Path parameters for `operation`: a window of its own, in the state it acts on."""
         fixed = {"name": self.spare.account.name, "token_id": str(self.spare.id)}
@@ -132,6 +147,8 @@ class Server:
             fixed["notification_id"] = self.draft()
         if "{run_id}" in operation.path:
             fixed["run_id"] = self.run()
+        if "{watch_id}" in operation.path:
+            fixed["watch_id"] = self.watch()
         return {k: v for k, v in fixed.items() if f"{{{k}}}" in operation.path}
 
 

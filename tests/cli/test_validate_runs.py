@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from maintctl.cli.main import app
 from maintctl.config import Settings
 from maintctl.local import build_app, build_deps
+from maintctl.services import runs, watches
 from maintctl.worker import Worker
 from tests.checks.servers import Answer, Http, free_port
 from tests.services.test_baseline import number
@@ -164,3 +165,56 @@ def test_through_a_server_the_cli_starts_the_run_and_follows_its_results(
     assert body["passed"] is False and body["run"] == "V-2"
     assert body["results"][0]["observed"] == 130.0
     assert body["comparison"][0]["status"] == "DEGRADED"
+
+
+def test_through_a_server_the_cli_follows_a_watch_the_worker_runs_a_round_at_a_time(
+    served: str, prometheus: tuple[Http, dict[str, Answer]]
+) -> None:
+    # 3 rounds a second apart (real time, about 2 s): the worker runs each as its job falls due.
+    code, out, err = run(
+        "validate", "--window", served, "--quick", "--watch", "2s", "--every", "1s"
+    )
+    assert code == 0, err
+    assert "at most 3 rounds" in out
+    assert [line.split(" at ")[0] for line in out.splitlines() if line.startswith("round")] == [
+        "round 1/3",
+        "round 2/3",
+        "round 3/3",
+    ]
+    assert "Recovery holds: all 3 rounds passed" in out
+    listed = json.loads(run("window", "show", served, "--json")[1])["validation"]
+    assert listed["check"]["status"] == "passed"
+    prometheus[1]["/api/v1/query"] = Answer(500, b"down")
+    code, out, err = run(
+        "validate", "--quick", "--watch", "1s", "--every", "1s", "--format", "json"
+    )
+    assert code == 1, err
+    body = json.loads(out)
+    assert body["id"] == "W-2" and [r["round"] for r in body["rounds"]] == [1, 2]
+    assert body["verdict"]["failed_rounds"] == [1, 2]
+    assert body["verdict"]["message"].startswith("Recovery failed: 2 of 2 rounds failed")
+    code, _, err = run("validate", "--quick", "--watch", "1s", "--every", "2s")
+    assert code == 2 and err.startswith("error: every:"), err
+
+
+def test_alone_a_watch_on_a_window_stores_each_round_as_a_run_linked_to_the_watch(
+    local: Path,
+) -> None:
+    # 3 rounds a second apart, in this process (real time, about 2 s).
+    code, out, err = run("validate", "--window", WID, "--quick", "--watch", "2s", "--every", "1s")
+    assert code == 0, err
+    assert "Recovery holds: all 3 rounds passed" in out and "note:" not in err
+    deps = build_deps(Settings(), local=True)
+    try:
+        with deps.db.read() as session:
+            watch = watches.view(session, watches.get(session, 1))
+            listed = runs.window_runs(session, WID, None, 10)
+    finally:
+        deps.db.dispose()
+    assert watch["window"] == WID and watch["status"] == "finished"
+    assert [r["run"] for r in watch["rounds"]] == ["V-1", "V-2", "V-3"]
+    assert watch["verdict"]["ok"] is True
+    assert sorted(r.id for r in listed) == [1, 2, 3] and {r.watch_id for r in listed} == {1}
+    assert json.loads(run("window", "show", WID, "--json")[1])["validation"]["check"]["id"] == "V-3"
+    code, _, err = run("validate", "--window", "MNT-2030-9999", "--quick", "--watch", "2s")
+    assert code == 2 and err.startswith("error: "), err

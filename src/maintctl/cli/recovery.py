@@ -17,8 +17,11 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from maintctl.checks.base import Spec
-    from maintctl.domain.recovery import Round, Watch
-    from maintctl.services.recovery import Sleep
+    from maintctl.domain.recovery import Plan, Round, Verdict, Watch
+    from maintctl.services.recovery import RunRound, Sleep
+
+    # Given the plan, quick and the groups: a round runner that stores each round (on a window).
+    Stored = Callable[[Plan, bool, tuple[str, ...]], RunRound]
 
 _TREND = {"new": "·", "rising": "↑ rising", "falling": "↓ falling", "steady": "→ steady"}
 
@@ -33,13 +36,13 @@ def watch(
     *,
     clock: Callable[[], datetime] | None = None,
     sleep: Sleep | None = None,
+    stored: Stored | None = None,
 ) -> int:
     """Watch the recovery; the exit code: 0 recovered, 1 a round failed or stopped, 2 refused."""
     import asyncio
 
     from maintctl.domain.errors import MaintctlError
     from maintctl.domain.recovery import parse_plan
-    from maintctl.domain.times import format_duration
     from maintctl.services import recovery, validation
 
     now = clock or (lambda: datetime.now(UTC))
@@ -50,22 +53,45 @@ def watch(
         plan = parse_plan(now(), duration, every)
     except MaintctlError as exc:
         return _refused([p.line() for p in exc.problems])
+    view = begin(plan, format)
+    run_round = None
+    if stored is not None:
+        try:
+            run_round = stored(plan, quick, tuple(dict.fromkeys(groups or ())))
+        except MaintctlError as exc:
+            return _refused([p.line() for p in exc.problems])
+    with view:
+        outcome = recovery.run(
+            chosen,
+            plan,
+            clock=now,
+            sleep=sleep or asyncio.sleep,
+            on_round=view.update,
+            run_round=run_round,
+        )
+    return end(outcome.verdict, format, outcome.watch.as_dict(outcome.stopped))
+
+
+def begin(plan: Plan, format: str) -> _View:
+    """The view both paths feed rounds to: in-process here, or followed from a server."""
+    from maintctl.domain.times import format_duration
+
     view = _View(live=format == "table" and console.is_terminal, lines=format == "table")
     view.intro(
         f"watching for {format_duration(plan.duration)}, every {format_duration(plan.every)}: "
         f"at most {plan.rounds} rounds"
     )
-    with view:
-        outcome = recovery.run(
-            chosen, plan, clock=now, sleep=sleep or asyncio.sleep, on_round=view.update
-        )
+    return view
+
+
+def end(verdict: Verdict, format: str, body: dict[str, Any]) -> int:
+    """Print the verdict (or `body` as JSON); the exit code: 0 only when recovery is confirmed."""
     if format == "json":
-        print_json(outcome.watch.as_dict(outcome.stopped))
+        print_json(body)
     else:
-        verdict = outcome.verdict
         style = "green" if verdict.ok else "red"
         console.print(f"[{style}]{safe(verdict.line())}[/]", soft_wrap=True)
-    return 0 if outcome.verdict.ok else EXIT_NOT_OK
+    return 0 if verdict.ok else EXIT_NOT_OK
 
 
 def _refused(lines: list[str]) -> int:

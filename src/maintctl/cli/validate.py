@@ -19,11 +19,11 @@ import typer
 
 from maintctl.cli.client import EXIT_FAULT, fail
 from maintctl.cli.output import console, print_json, safe
-from maintctl.cli.text import clean
 
 if TYPE_CHECKING:
     from maintctl.config import Settings
     from maintctl.domain.checks import Result
+    from maintctl.domain.recovery import Verdict, Watch
 
 EXIT_FAILED = 1
 POLL_S = 0.5  # between two looks at a run the server's worker runs
@@ -100,9 +100,11 @@ def validate(
     if watch is not None:
         if baseline or compare_baseline or report is not None:
             fail(["--watch: it cannot be combined with --baseline, --compare-baseline or --report"])
-        if window is not None:
-            typer.echo(f"note: the watch's rounds are not stored on {clean(window)}", err=True)
-        raise typer.Exit(_watch(Settings(), quick, group or [], watch, every, output.value))
+        if output is Format.junit:
+            fail(["--format: a watch prints table or json, not junit"])
+        if remote(Settings())[0]:
+            raise typer.Exit(_follow_watch(window, quick, group or [], watch, every, output.value))
+        raise typer.Exit(_watch(Settings(), window, quick, group or [], watch, every, output.value))
     if baseline and compare_baseline:
         fail(["--baseline capture and --compare-baseline: choose one"])
     purpose = "baseline" if baseline else "compare" if compare_baseline else "check"
@@ -124,18 +126,42 @@ def validate(
 
 
 def _watch(
-    settings: Settings, quick: bool, groups: list[str], duration: str, every: str | None, form: str
+    settings: Settings,
+    window: str | None,
+    quick: bool,
+    groups: list[str],
+    duration: str,
+    every: str | None,
+    form: str,
 ) -> int:
-    """The runbook's monitor-recovery: rounds in this process, with this machine's config file
-    (a server's worker does not run a watch; its rounds are not stored on a window yet)."""
+    """The runbook's monitor-recovery alone: rounds in this process, with this machine's config
+    file; with --window each round is a run stored on it, linked to a watch (through a server,
+    `_follow_watch`)."""
     from maintctl.cli.recovery import watch
     from maintctl.config import ConfigError, load_config
 
+    if window is None:
+        try:
+            config = load_config(settings.config_path())
+        except ConfigError as exc:
+            fail([p.text() for p in exc.problems], EXIT_FAULT)
+        return watch(config.checks, quick, groups, duration, every, form)
+    from maintctl.cli.transport import LocalTransport
+    from maintctl.services import watches
+
+    local = LocalTransport(settings)
     try:
-        config = load_config(settings.config_path())
+        here = watches.Here(local.deps, local.who(), window)
+        try:
+            return watch(
+                local.deps.config.checks, quick, groups, duration, every, form, stored=here.begin
+            )
+        finally:
+            here.end()
     except ConfigError as exc:
         fail([p.text() for p in exc.problems], EXIT_FAULT)
-    return watch(config.checks, quick, groups, duration, every, form)
+    finally:
+        local.close()
 
 
 def _here(settings: Settings, quick: bool, groups: list[str], live: bool) -> Outcome:
@@ -250,6 +276,99 @@ def _follow(
         page.get("comparison") if purpose == "compare" else None,
         purpose,
     )
+
+
+def _follow_watch(
+    window: str | None, quick: bool, groups: list[str], duration: str, every: str | None, form: str
+) -> int:
+    """Through the server: start a watch its worker runs a round at a time, then feed each
+    finished round to the same view as an in-process watch; the server's verdict decides."""
+    from datetime import timedelta
+    from urllib.parse import quote
+
+    from maintctl.cli import recovery
+    from maintctl.cli.client import connect
+    from maintctl.domain import bounds
+    from maintctl.domain.recovery import Plan, Watch
+    from maintctl.domain.times import parse_instant
+
+    body = {
+        "window": window,
+        "mode": "quick" if quick else "full",
+        "groups": groups,
+        "watch": duration,
+        "every": every,
+    }
+    with connect() as api:
+        started = api.json("POST", "/api/v1/validations", json=body)
+        where = f"/api/v1/watches/{quote(started['id'], safe='')}"
+        plan = Plan(
+            parse_instant("started_at", started["started_at"]),
+            timedelta(seconds=started["duration_s"]),
+            timedelta(seconds=started["every_s"]),
+        )
+        record = Watch(plan)
+        # Past the deadline by a round's worth of checks, the watch is left to the server.
+        until = time.monotonic() + plan.duration.total_seconds() + FOLLOW_MAX_S
+        view = recovery.begin(plan, form)
+        try:
+            with view:
+                while True:
+                    seen = api.json("GET", where)
+                    for item in seen["rounds"][len(record.rounds) :]:
+                        if item["status"] not in ("passed", "failed", "error"):
+                            break
+                        results = _run_results(api, item["run"], bounds.PAGE_MAX)
+                        # A round that could not run: the server's one line saying why.
+                        results += tuple(
+                            _result(f) for f in item["failures"] if f["name"] == "(run)"
+                        )
+                        done = record.record(
+                            parse_instant("started", item["started"]),
+                            parse_instant("finished", item["finished"]),
+                            results,
+                        )
+                        view.update(record, done)
+                    if seen["status"] == "finished":
+                        break
+                    if time.monotonic() > until:
+                        fail([f"{started['id']} is still running; see {where}"], EXIT_FAULT)
+                    time.sleep(POLL_S)
+        except KeyboardInterrupt:
+            fail([f"stopped following; {started['id']} runs on at {where}"], EXIT_FAILED)
+    verdict = _verdict(seen["verdict"], record)
+    out = {"id": seen["id"], **record.as_dict(), "verdict": seen["verdict"]}
+    return recovery.end(verdict, form, out)
+
+
+def _verdict(stored: dict[str, Any], record: Watch) -> Verdict:
+    """The server's verdict as the domain's, over the rounds followed (the same rounds)."""
+    from maintctl.domain.recovery import Verdict
+
+    numbers = set(stored["failed_rounds"])
+    failed = tuple(r for r in record.rounds if r.number in numbers)
+    return Verdict(stored["rounds"], stored["planned"], failed, stored["stopped"])
+
+
+def _run_results(api: Any, run: str, limit: int) -> tuple[Result, ...]:
+    """A finished run's results, every page."""
+    from urllib.parse import quote
+
+    found: list[Result] = []
+    cursor = None
+    from maintctl.domain import bounds
+
+    # Every configured check, a page at a time, at most.
+    for _ in range(bounds.MAX_CHECKS // limit + 2):
+        query: dict[str, Any] = {"limit": limit}
+        if cursor is not None:
+            query["after"] = cursor
+        page = api.json("GET", f"/api/v1/validations/{quote(run, safe='')}", params=query)
+        found += [_result(item) for item in page["results"]]
+        cursor = page["cursor"]
+        if len(page["results"]) < limit:
+            break
+    return tuple(found)
 
 
 def _result(item: dict[str, Any]) -> Result:

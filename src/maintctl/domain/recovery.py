@@ -238,16 +238,25 @@ class Watch:
         self._failures: dict[str, int] = {}
         self._kept = 0
 
-    def record(self, started: datetime, finished: datetime, results: tuple[Result, ...]) -> Round:
-        """Add the next round's results; return the round as recorded."""
+    def record(
+        self,
+        started: datetime,
+        finished: datetime,
+        results: tuple[Result, ...],
+        tally: tuple[int, int] | None = None,
+    ) -> Round:
+        """Add the next round's results; return the round as recorded. With `tally` (checks,
+        failed), `results` may hold only some of the round's failing results (read back from
+        the store, where only the kept failures are read)."""
         if len(self.rounds) >= self.plan.rounds:
             raise ValueError(f"a watch of {self.plan.rounds} rounds cannot record another")
         failing = [r for r in results if not r.passed]
+        checks, failed = tally if tally is not None else (len(results), len(failing))
         room = bounds.WATCH_FAILURES_KEPT - self._kept
         # The first failing round is within the room, so the verdict can always name it.
         kept = tuple(failing[: max(room, 0)])
         self._kept += len(kept)
-        done = Round(len(self.rounds) + 1, started, finished, len(results), len(failing), kept)
+        done = Round(len(self.rounds) + 1, started, finished, checks, failed, kept)
         self.rounds.append(done)
         for result in results:
             self._last[result.name] = result

@@ -102,6 +102,7 @@ def run(
     sleep: Sleep = asyncio.sleep,
     on_round: OnRound | None = None,
     on_result: Callable[[Result], None] | None = None,
+    run_round: RunRound | None = None,
 ) -> Outcome:
     """`watch` on a loop of its own, with Ctrl-C and SIGTERM ending it cleanly (main thread)."""
 
@@ -123,6 +124,7 @@ def run(
                 stop=stop,
                 on_round=on_round,
                 on_result=on_result,
+                run_round=run_round or _run_round,
             )
         finally:
             for sig in installed:

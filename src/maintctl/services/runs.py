@@ -71,7 +71,13 @@ def _refuse(field: str, rule: str, message: str, fix: str) -> RuleViolation:
 
 
 def start(
-    deps: Deps, session: Session, who: Principal, ask: Ask, *, enqueue: bool = True
+    deps: Deps,
+    session: Session,
+    who: Principal,
+    ask: Ask,
+    *,
+    enqueue: bool = True,
+    watch_id: int | None = None,
 ) -> ValidationRunRow:
     """Record a queued run (and plan its job unless run in-process); refused before any write
     when the caller may not validate, the window is unknown, no check is chosen, or a
@@ -97,6 +103,21 @@ def start(
             f"the window {window_id} has no baseline",
             f"capture one first: maintctl validate --window {window_id} --baseline capture",
         )
+    return plan_run(deps, session, who.name, ask, window_id, enqueue=enqueue, watch_id=watch_id)
+
+
+def plan_run(
+    deps: Deps,
+    session: Session,
+    started_by: str,
+    ask: Ask,
+    window_id: str | None,
+    *,
+    enqueue: bool = True,
+    watch_id: int | None = None,
+    due: datetime | None = None,
+) -> ValidationRunRow:
+    """Write a queued run already allowed (and its job, due at `due` or now, unless in-process)."""
     now = deps.clock()
     row = store.create(
         session,
@@ -104,15 +125,16 @@ def start(
         mode="quick" if ask.quick else "full",
         groups=list(ask.groups),
         purpose=ask.purpose,
-        started_by=who.name,
+        started_by=started_by,
         now=now,
         config_hash=deps.config.hash,
+        watch_id=watch_id,
     )
     if enqueue:
         from maintctl.store import jobs as job_store
 
         key = f"{KIND}:{row.id}"
-        job_store.enqueue(session, KIND, {"run": row.id}, now, key, now, deps.config.hash)
+        job_store.enqueue(session, KIND, {"run": row.id}, due or now, key, now, deps.config.hash)
     return row
 
 
@@ -127,7 +149,7 @@ def execute(
             raise _missing(public_id(number))
         if row.status in store.FINISHED:
             return row
-        store.begin(session, number, deps.config.hash)
+        store.begin(session, number, deps.config.hash, deps.clock())
         quick, groups = row.mode == "quick", tuple(row.groups)
     try:
         specs = validation.select(deps.config.checks, quick=quick, groups=groups)
@@ -169,6 +191,10 @@ def run_job(deps: Deps, payload: dict[str, Any]) -> str:
         row = execute(deps, number)
     except NotFound:
         raise jobs.JobError(f"there is no run {public_id(number)}", permanent=True) from None
+    if row.watch_id is not None:
+        from maintctl.services import watches
+
+        watches.plan_next(deps, row)
     return f"{public_id(number)} {row.status}"
 
 

@@ -394,12 +394,37 @@ class ValidationRunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     config_hash: Mapped[str | None] = mapped_column(String(64))
     message: Mapped[str | None] = mapped_column(Text)  # why a run ended in error
+    # A round of a recovery watch (W-<id>), and when it began to run (its round's time).
+    watch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("validation_watches.id", ondelete="CASCADE"), nullable=True
+    )
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
-        # A window's runs, newest first; pruning by age.
+        # A window's runs, newest first; pruning by age; a watch's rounds in order.
         Index("ix_validation_runs_window", "window_id", "id"),
         Index("ix_validation_runs_created", "created_at"),
+        Index("ix_validation_runs_watch", "watch_id", "id"),
     )
+
+
+class ValidationWatchRow(Base):
+    """A recovery watch run by the worker (shown as W-<id>): a validation run every `every_s`
+    for `duration_s`, each round's run linked by its watch_id."""
+
+    __tablename__ = "validation_watches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str | None] = mapped_column(
+        ForeignKey("windows.id", ondelete="CASCADE"), nullable=True
+    )
+    mode: Mapped[str] = mapped_column(String(8))
+    groups: Mapped[list[str]] = mapped_column(Json)
+    duration_s: Mapped[int] = mapped_column(Integer)
+    every_s: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_by: Mapped[str] = mapped_column(String(200))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class CheckResultRow(Base):

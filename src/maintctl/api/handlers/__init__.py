@@ -106,6 +106,7 @@ ROUTES = (
     Route("POST", "/api/v1/validations", _V + "start_validation"),
     Route("GET", "/api/v1/validations/{run_id}", _V + "show_validation"),
     Route("GET", "/api/v1/windows/{window_id}/validations", _V + "window_validations"),
+    Route("GET", "/api/v1/watches/{watch_id}", _V + "show_watch"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from maintctl.api.handlers import Reply
 from maintctl.domain import bounds
+from maintctl.domain.errors import Problem, RuleViolation
 from maintctl.domain.roles import Principal
 from maintctl.domain.times import format_instant
-from maintctl.services import runs
+from maintctl.services import runs, watches
 from maintctl.services.deps import Deps
 from maintctl.store.tables import ValidationRunRow
 
@@ -29,6 +30,8 @@ class StartFields(BaseModel):
         default_factory=list, max_length=8
     )
     baseline: Literal["capture", "compare"] | None = None
+    watch: str | None = Field(default=None, min_length=1, max_length=16, examples=["5m"])
+    every: str | None = Field(default=None, min_length=1, max_length=16, examples=["30s"])
 
 
 def run_json(row: ValidationRunRow) -> dict[str, Any]:
@@ -50,13 +53,23 @@ def run_json(row: ValidationRunRow) -> dict[str, Any]:
 
 
 def start_validation(deps: Deps, who: Principal, body: StartFields) -> Reply:
-    """Record a run and plan its job (202); follow it at the Location."""
+    """Record a run and plan its job (202); follow it at the Location. With `watch`, a
+    recovery watch: a run every `every` for that long, followed at /api/v1/watches/{id}."""
     ask = runs.Ask(
         window_id=body.window,
         quick=body.mode == "quick",
         groups=tuple(dict.fromkeys(body.groups)),
         purpose=PURPOSE[body.baseline],
     )
+    if body.every is not None and body.watch is None:
+        raise RuleViolation(
+            [Problem("every", "watch-bounds", "every spaces a watch's rounds", "give watch too")]
+        )
+    if body.watch is not None:
+        with deps.db.write() as session:
+            row = watches.start(deps, session, who, ask, body.watch, body.every, watches.FIELDS)
+            out = watches.view(session, row)
+        return Reply(out, 202, {"Location": f"/api/v1/watches/{out['id']}"})
     with deps.db.write() as session:
         out = run_json(runs.start(deps, session, who, ask))
     return Reply(out, 202, {"Location": f"/api/v1/validations/{out['id']}"})
@@ -102,3 +115,10 @@ def window_validations(
     more = urlencode({"before": found[-1].id, "limit": limit})
     path = f"/api/v1/windows/{quote(window_id, safe='')}/validations?{more}"
     return Reply(body, headers={"Link": f'<{path}>; rel="next"'})
+
+
+def show_watch(deps: Deps, who: Principal, watch_id: str) -> Reply:
+    """A watch, its rounds so far and, once ended, its verdict."""
+    number = watches.watch_id(watch_id)
+    with deps.db.read() as session:
+        return Reply(watches.view(session, watches.get(session, number)))

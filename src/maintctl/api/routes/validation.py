@@ -68,3 +68,14 @@ def window_validations(
 ) -> Any:
     """A window's validation runs, newest first; the next page in Link."""
     return answer(handlers.window_validations(deps, who, window_id, before, limit), response)
+
+
+@router.get("/watches/{watch_id}", response_model=dict[str, Any])
+def show_watch(
+    deps: AppDeps,
+    who: Who,
+    watch_id: Annotated[str, Path(max_length=16, examples=["W-1"])],
+    response: Response,
+) -> Any:
+    """A recovery watch: its rounds so far (each run's status and failures), then its verdict."""
+    return answer(handlers.show_watch(deps, who, watch_id), response)
