@@ -31,3 +31,19 @@ def test_a_run_whose_worker_was_killed_too_often_ends_in_error_naming_why(
         assert row is not None
         assert (row.status, (row.message or "").startswith("its job died")) == (store.ERROR, True)
         assert runs.baseline_captured(session, wid) is None  # an error captured nothing
+
+
+def test_a_watch_whose_round_dies_ends_and_its_verdict_fails(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    from maintctl.services import watches
+
+    deps = team(db, clock, tmp_path, "http://127.0.0.1:9")
+    with deps.db.write() as session:
+        number = watches.start(deps, session, RITA, runs.Ask(quick=True), "1m", "30s").id
+    assert jobs.claim(deps, "killed-worker", ONE_TRY) is not None  # round 1, then killed
+    clock.now += timedelta(seconds=61)
+    assert jobs.claim(deps, "next-worker", ONE_TRY) is None  # found dead: no round follows
+    with deps.db.read() as session:
+        shown = watches.view(session, watches.get(session, number))
+    assert shown["verdict"]["passed"] is False and len(shown["rounds"]) == 1

@@ -301,6 +301,8 @@ def run_died(deps: Deps, session: Session, job: Job) -> None:
         if row is not None and row.status not in store.FINISHED:
             why = f"its job died: {job.result or 'no result'}"[: bounds.CHECK_MESSAGE_MAX]
             store.finish(session, number, store.ERROR, deps.clock(), why)
+            if row.watch_id is not None:  # a watch's round: no round follows it, the watch ends
+                store.finish_watch(session, row.watch_id, deps.clock())
 
 
 jobs.register(KIND, run_job, on_dead=run_died)
