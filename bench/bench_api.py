@@ -63,11 +63,14 @@ def admin_token(db: Database) -> str:
 
 
 @contextmanager
-def server(url: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server(
+    url: str, config: str = os.devnull, *extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`maintctl serve [extra]` on a free loopback port, until healthy; its base URL and process."""
     port = free_port()
-    env = {**os.environ, "MAINTCTL_DATABASE_URL": url, "MAINTCTL_CONFIG": os.devnull}
+    env = {**os.environ, "MAINTCTL_DATABASE_URL": url, "MAINTCTL_CONFIG": config}
     proc = subprocess.Popen(
-        [str(BIN / "maintctl"), "serve", "--port", str(port)],
+        [str(BIN / "maintctl"), "serve", "--port", str(port), *extra],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -19,7 +19,6 @@ import argparse
 import os
 import platform
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_api import BIN, free_port
+from bench_api import server
 from bench_schedule import (
     DEFAULT_PG_URL,
     SYSTEMS,
@@ -63,24 +62,8 @@ def config_file(folder: Path) -> Path:
 @contextmanager
 def serve(url: str, config: Path) -> Iterator[str]:
     """`maintctl serve --no-worker` on a free loopback port, until healthy; its base URL."""
-    port = free_port()
-    env = {**os.environ, "MAINTCTL_DATABASE_URL": url, "MAINTCTL_CONFIG": str(config)}
-    command = [str(BIN / "maintctl"), "serve", "--port", str(port), "--no-worker"]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("maintctl serve did not start")
+    with server(url, str(config), "--no-worker") as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def seed(db: Database, n: int) -> dict[str, int]:

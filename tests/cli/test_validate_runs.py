@@ -21,28 +21,12 @@ from maintctl.local import build_app, build_deps
 from maintctl.services import runs, watches
 from maintctl.worker import Worker
 from tests.checks.servers import Answer, Http, free_port
+from tests.cli.test_cli import CREATE as CLI_CREATE
 from tests.services.test_baseline import number
 from tests.services.test_runs import TUNING
 
 runner = CliRunner()
-CREATE = [
-    "window",
-    "create",
-    "--id",
-    "MNT-2030-0123",
-    "--start",
-    "2030-01-06T02:00:00Z",
-    "--end",
-    "2030-01-06T04:00:00Z",
-    "--type",
-    "planned-outage",
-    "--description",
-    "Database upgrade",
-    "--owner",
-    "sre-team",
-    "--systems",
-    "api",
-]
+CREATE = [*CLI_CREATE[:-1], "api"]  # the CLI tests' window, on api alone
 WID = "MNT-2030-0123"
 
 
