@@ -119,10 +119,10 @@ def on_event(deps: Deps, session: Session, event: events.Event) -> None:
 
 def _plan_end(
     deps: Deps, session: Session, silence: store.Silence, now: datetime, *more: str
-) -> None:
+) -> bool:
     key = _key(END_KIND, silence.window_id, silence.provider, silence.target, *more)
     payload = _payload(silence.window_id, silence.provider, silence.target)
-    _enqueue(deps, session, END_KIND, payload, now, key)
+    return _enqueue(deps, session, END_KIND, payload, now, key)
 
 
 def _plan_extend(deps: Deps, session: Session, silence: store.Silence, ends_at: datetime) -> bool:
@@ -324,9 +324,19 @@ def _swept(
     if silence.ends_at is not None and silence.ends_at <= now:
         store.record(session, silence.id, now, state=store.ENDED)  # it expired by itself
         return 0
+    ending = [
+        _key(END_KIND, silence.window_id, silence.provider, silence.target, *more)
+        for more in ((), ("late",))
+    ]
+    if any(_waiting(session, key) for key in ending):
+        return 0  # its end job is still to run
     # An end job lost or dead: another, at most one an hour.
-    _plan_end(deps, session, silence, now, "sweep", now.strftime("%Y%m%d%H"))
-    return 1
+    return int(_plan_end(deps, session, silence, now, "sweep", now.strftime("%Y%m%d%H")))
+
+
+def _waiting(session: Session, key: str) -> bool:
+    job = job_store.get(session, key)
+    return job is not None and job.status in (job_store.PENDING, job_store.RUNNING)
 
 
 @dataclass(frozen=True)
