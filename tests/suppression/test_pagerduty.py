@@ -202,3 +202,23 @@ def test_a_refused_token_is_shown_and_never_written_anywhere(
     assert "401" in line
     assert wrong not in stored and wrong not in caplog.text and wrong not in line
     assert fake.token not in stored
+
+
+def test_an_extend_run_before_it_is_needed_looks_again_a_step_later(
+    deps: Deps, clock: Clock, fake: FakePagerDuty
+) -> None:
+    wid = started(deps, clock)
+    work(deps)
+    with deps.db.write() as session:  # the chain's first extend, run 15 minutes early
+        session.execute(
+            JobRow.__table__.update()
+            .where(JobRow.kind == suppression.EXTEND_KIND)
+            .values(next_try_at=END)
+        )
+    clock.now = END
+    work(deps)
+    assert [r.method for r in fake.writes()] == ["POST"]  # nothing to extend yet
+    clock.now = END + timedelta(minutes=15)
+    work(deps)
+    assert [r.method for r in fake.writes()] == ["POST", "PUT"]
+    assert _row(deps, wid).ends_at == clock.now + GRACE

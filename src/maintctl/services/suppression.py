@@ -125,14 +125,24 @@ def _plan_end(
     return _enqueue(deps, session, END_KIND, payload, now, key)
 
 
-def _plan_extend(deps: Deps, session: Session, silence: store.Silence, ends_at: datetime) -> bool:
-    """The chain's next extend: due `step` after the last one (when `grace - step` is left);
-    False when it was planned already."""
+def _plan_extend(
+    deps: Deps,
+    session: Session,
+    silence: store.Silence,
+    ends_at: datetime,
+    not_before: datetime | None = None,
+) -> bool:
+    """The chain's next extend: due `step` after the last one (when `grace - step` is left), or
+    at `not_before` if later; keyed by its due time. False when it was planned already."""
     settings = settings_of(deps.config, silence.provider)
     if settings is None:
         return False
     due = ends_at - settings.grace + settings.every
-    key = _key(EXTEND_KIND, silence.window_id, silence.provider, silence.target, _stamp(ends_at))
+    more = [_stamp(due)]
+    if not_before is not None:  # another look, not the chain's own: a key of its own
+        due = max(due, not_before)
+        more = [_stamp(due), "again"]
+    key = _key(EXTEND_KIND, silence.window_id, silence.provider, silence.target, *more)
     payload = _payload(silence.window_id, silence.provider, silence.target)
     return _enqueue(deps, session, EXTEND_KIND, payload, due, key)
 
@@ -243,9 +253,9 @@ def extend_job(deps: Deps, payload: dict[str, Any]) -> str:
     if silence.state != store.ACTIVE or silence.external_id is None or silence.ends_at is None:
         return f"the silence is {silence.state}: nothing to extend"
     target = _target(window, job.settings, now)
-    if target <= silence.ends_at:
+    if target <= silence.ends_at:  # early, or the window's end moved: look again a step on
         with deps.db.write() as session:
-            _plan_extend(deps, session, silence, silence.ends_at)
+            _plan_extend(deps, session, silence, silence.ends_at, now + job.settings.every)
         return f"already until {format_instant(silence.ends_at)}"
     try:
         external = job.provider.extend(silence.external_id, _wanted(job, now, target))
