@@ -109,3 +109,26 @@ def test_alertmanager_down_at_start_still_starts_the_window_and_the_silence_is_r
     with deps.db.read() as session:
         [row] = silences.of_window(session, wid)
     assert (row.state, row.external_id, row.last_error) == (silences.ACTIVE, silence["id"], None)
+
+
+def test_alertmanager_down_at_complete_shows_the_silence_still_on_and_retries_its_end(
+    db: Database, clock: Clock, tmp_path: Path
+) -> None:
+    am = alertmanager.start(tmp_path / "am")
+    deps = deps_for(db, clock, config_for(tmp_path, alertmanager=am.url))
+    wid = running(deps, clock, timedelta(hours=1))
+    work(deps)
+    am.stop()
+    move(deps, "complete", wid, RITA)
+    work(deps)
+    with deps.db.read() as session:
+        [row] = silences.of_window(session, wid)
+        [line] = suppression.summary(session, deps.config, wid, clock.now)
+        job = job_store.get(session, f"suppress.end:{wid}:alertmanager:db")
+    assert row.state == silences.ACTIVE and row.last_error == "Alertmanager: connection refused"
+    assert job is not None and job.status == job_store.PENDING
+    assert line.startswith("alerts for db are silenced in Alertmanager until ")
+    assert line.endswith(
+        f", but ending it failed: connection refused; retrying at {job.next_try_at:%H:%M}Z"
+    )
+    assert suppression.sweep(deps) == 0  # its end job is still to run: no second one

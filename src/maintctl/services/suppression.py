@@ -425,6 +425,8 @@ def _line(
         line = f"{subject} are silenced in {where}{until}"
         if error and window.status not in RUNNING:
             line += f", but ending it failed: {error}{retry}"
+        elif error:
+            line += f", but extending it failed: {error} (the worker tries again)"
         return line
     if silence.state == store.ENDED:
         return f"{subject} are no longer silenced in {where}"
