@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from maintctl.domain.model import Status
-from maintctl.domain.times import format_instant
 from maintctl.services import suppression
 from maintctl.store import jobs as job_store
 from maintctl.store import silences
@@ -45,7 +44,7 @@ def test_start_silences_the_mapped_matchers_and_complete_lifts_the_silence(
     with deps.db.read() as session:
         lines = suppression.summary(session, deps.config, wid, clock.now)
     until = end + timedelta(minutes=30)
-    shown = f"{until:%H:%M}Z" if until.date() == clock.now.date() else format_instant(until)
+    shown = suppression.shown_time(until, clock.now)
     assert lines == [f"alerts for db are silenced in Alertmanager until {shown}"]
     move(deps, "complete", wid, RITA)
     work(deps)
@@ -99,7 +98,7 @@ def test_alertmanager_down_at_start_still_starts_the_window_and_the_silence_is_r
     assert timedelta(seconds=30) <= retry - clock.now <= timedelta(seconds=38)
     assert line == (
         f"alerts for db are NOT silenced in Alertmanager: connection refused;"
-        f" retrying at {retry:%H:%M}Z"
+        f" retrying at {suppression.shown_time(retry, clock.now)}"
     )
     am = alertmanager.start(tmp_path / "am", port)
     clock.now = retry
@@ -129,6 +128,7 @@ def test_alertmanager_down_at_complete_shows_the_silence_still_on_and_retries_it
     assert job is not None and job.status == job_store.PENDING
     assert line.startswith("alerts for db are silenced in Alertmanager until ")
     assert line.endswith(
-        f", but ending it failed: connection refused; retrying at {job.next_try_at:%H:%M}Z"
+        f", but ending it failed: connection refused;"
+        f" retrying at {suppression.shown_time(job.next_try_at, clock.now)}"
     )
     assert suppression.sweep(deps) == 0  # its end job is still to run: no second one

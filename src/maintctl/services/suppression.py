@@ -405,7 +405,8 @@ def _entries(config: Config, session: Session, window: Window, now: datetime) ->
     return found
 
 
-def _when(value: datetime, now: datetime) -> str:
+def shown_time(value: datetime, now: datetime) -> str:
+    """03:01Z today, else the whole instant."""
     return value.strftime("%H:%MZ") if value.date() == now.date() else format_instant(value)
 
 
@@ -418,10 +419,10 @@ def _line(
     if silence.provider == "pagerduty" and mapping is not None:
         where = f"{name} (services {', '.join(mapping.pagerduty_services)})"
     subject = f"alerts for {silence.target}"
-    retry = f"; retrying at {_when(retry_at, now)}" if retry_at else ""
+    retry = f"; retrying at {shown_time(retry_at, now)}" if retry_at else ""
     error = (silence.last_error or "").removeprefix(f"{name}: ")
     if silence.state == store.ACTIVE:
-        until = f" until {_when(silence.ends_at, now)}" if silence.ends_at else ""
+        until = f" until {shown_time(silence.ends_at, now)}" if silence.ends_at else ""
         line = f"{subject} are silenced in {where}{until}"
         if error and window.status not in RUNNING:
             line += f", but ending it failed: {error}{retry}"
