@@ -7,6 +7,7 @@ import getpass
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import timedelta
 from functools import cached_property
@@ -28,6 +29,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from maintctl import yamlsource
 from maintctl.domain import bounds
+from maintctl.domain.errors import Problem
 from maintctl.domain.model import ItemKind, Severity
 from maintctl.domain.policy import Duration, Policy, PolicyFieldError
 from maintctl.domain.public import Component
@@ -406,6 +408,108 @@ class Contact(BaseModel):
         return self
 
 
+class SuppressionProvider(BaseModel):
+    """What every alert-suppression provider shares: how long a silence outlives the window's end
+    (`grace`), and how often the worker extends it while the window runs past its end (`step`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str
+    grace: Duration = timedelta(minutes=30)
+    step: Duration | None = None  # default: half the grace
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("url must be an http(s) URL with a host")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _timing(self) -> SuppressionProvider:
+        if not timedelta(seconds=1) <= self.grace <= timedelta(days=1):
+            raise ValueError("grace must be between 1s and 1d")
+        if self.step is not None and not timedelta(0) < self.step < self.grace:
+            raise ValueError("step must be longer than 0s and shorter than the grace")
+        return self
+
+    @property
+    def every(self) -> timedelta:
+        """How often a silence of a window running past its end is extended."""
+        return self.step or self.grace / 2
+
+
+class AlertmanagerConfig(SuppressionProvider):
+    """A Prometheus Alertmanager whose v2 API maintctl posts silences to."""
+
+
+class PagerDutyConfig(SuppressionProvider):
+    """PagerDuty's REST API, for maintenance windows on services; the token is a secret."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    url: str = "https://api.pagerduty.com"
+    token_file: str | None = None
+    token: str | None = Field(default=None, repr=False)
+    sender: str = Field(alias="from", pattern=r"^[^@\s]{1,64}@[^@\s]{1,255}$")
+
+    @model_validator(mode="after")
+    def _one_token(self) -> PagerDutyConfig:
+        if (self.token_file is None) == (self.token is None):
+            raise ValueError("pagerduty needs exactly one of token_file or token")
+        return self
+
+
+class Alerting(BaseModel):
+    """Where a window's alerts are silenced while it runs (docs/execution.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    alertmanager: AlertmanagerConfig | None = None
+    pagerduty: PagerDutyConfig | None = None
+
+
+LABEL_NAME = r"^[a-zA-Z_][a-zA-Z0-9_]{0,127}$"
+
+
+class SystemConfig(BaseModel):
+    """A declared system: the Alertmanager matchers and PagerDuty services that alert for it.
+
+    A matcher value containing `|` is a regular expression, any other is matched as written.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    silence: dict[str, str] = Field(default_factory=dict, max_length=20)
+    pagerduty_services: list[str] = Field(default_factory=list, max_length=100)
+
+    @field_validator("silence")
+    @classmethod
+    def _matchers(cls, value: dict[str, str]) -> dict[str, str]:
+        import re
+
+        for name, wanted in value.items():
+            if not re.match(LABEL_NAME, name):
+                raise ValueError(f"{name!r} is not a label name (letters, digits and _)")
+            if not 0 < len(wanted) <= 1_000 or not wanted.isprintable():
+                raise ValueError(f"the value of {name} is 1 to 1000 printable characters")
+            if "|" in wanted:
+                try:
+                    re.compile(wanted)
+                except re.error as exc:
+                    raise ValueError(f"the value of {name} is not a valid regex: {exc}") from None
+        return value
+
+    @field_validator("pagerduty_services")
+    @classmethod
+    def _services(cls, value: list[str]) -> list[str]:
+        for service in value:
+            if not 0 < len(service) <= 64 or not service.isalnum():
+                raise ValueError(f"{service!r} is not a PagerDuty service id (letters, digits)")
+        return value
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -421,6 +525,9 @@ class _File(BaseModel):
     checks: Any = None  # read by checks.base.parse_specs, which names each kind's parameters
     contacts: list[Contact] = Field(default_factory=list, max_length=1000)
     people: People = Field(default_factory=People)
+    alerting: Alerting = Field(default_factory=Alerting)
+    # Declared, every system named anywhere must be one of these (system_problems).
+    systems: dict[str, SystemConfig] | None = Field(default=None, max_length=10_000)
 
 
 @dataclass(frozen=True)
@@ -457,6 +564,8 @@ class Config:
     checks: tuple[Spec, ...] = ()
     contacts: tuple[Contact, ...] = ()
     people: People = field(default_factory=People)
+    alerting: Alerting = field(default_factory=Alerting)
+    systems: dict[str, SystemConfig] | None = None  # None: not declared, any name goes
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -492,12 +601,45 @@ class Config:
                 "checks": [_check_json(c) for c in self.checks],
                 "contacts": [c.model_dump(mode="json") for c in self.contacts],
                 "people": self.people.model_dump(mode="json"),
+                **self._alerting_json(),
             },
             sort_keys=True,
             separators=(",", ":"),
             default=str,
         )
         return hashlib.sha256(text.encode()).hexdigest()
+
+    def _alerting_json(self) -> dict[str, Any]:
+        """Alerting and systems for the hash, only when set (older configs keep their hashes);
+        an inline PagerDuty token is hashed, never written out."""
+        found: dict[str, Any] = {}
+        if self.alerting != Alerting():
+            shown = self.alerting.model_dump(mode="json", exclude={"pagerduty": {"token"}})
+            if self.alerting.pagerduty is not None:
+                shown["pagerduty"]["token"] = _digest(self.alerting.pagerduty.token)
+            found["alerting"] = shown
+        if self.systems is not None:
+            found["systems"] = {k: v.model_dump(mode="json") for k, v in self.systems.items()}
+        return found
+
+
+def system_problems(
+    config: Config, systems: Sequence[str], where: str = "systems"
+) -> list[Problem]:
+    """A problem per system not declared in the config's `systems:` (none when undeclared)."""
+    if config.systems is None:
+        return []
+    known = ", ".join(sorted(config.systems)[:20]) or "none"
+    return [
+        Problem(
+            where,
+            "undeclared-system",
+            f"the system {name!r} is not declared in the config's systems:",
+            f"use one of: {known}; or declare it under systems: in {config.source}",
+        )
+        for name in dict.fromkeys(systems)
+        if name not in config.systems
+    ][:10]
 
 
 def _folder(path: Path) -> str:
@@ -616,8 +758,11 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         checks=tuple(specs),
         contacts=tuple(shape.contacts),
         people=shape.people,
+        alerting=shape.alerting,
+        systems=shape.systems,
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
+    problems += _system_problems(config, lines, name)
     problems = problems or _template_problems(config, lines, name)
     if problems:
         raise ConfigError(problems)
@@ -664,6 +809,50 @@ def _component_problems(
                         f"unknown component {wanted!r}; use one of: {known}",
                     )
                 )
+    return found
+
+
+def _system_problems(
+    config: Config, lines: dict[yamlsource.Path, int], name: str
+) -> list[ConfigProblem]:
+    """With `systems:` declared, components and contacts name only declared systems; a system
+    mapped to a provider needs that provider under `alerting:`, whose token file must exist."""
+    found: list[ConfigProblem] = []
+
+    def problem(path: tuple[str | int, ...], message: str) -> None:
+        where = ".".join(str(p) for p in path)
+        found.append(ConfigProblem(name, yamlsource.line_of(lines, path), where, message))
+
+    pagerduty = config.alerting.pagerduty
+    if pagerduty and pagerduty.token_file and not config.path(pagerduty.token_file).is_file():
+        problem(
+            ("alerting", "pagerduty", "token_file"),
+            f"the secret file {pagerduty.token_file} cannot be read; create it or fix the path",
+        )
+    if config.systems is None:
+        return found
+    known = ", ".join(sorted(config.systems)[:20]) or "none"
+    named: list[tuple[tuple[str | int, ...], str]] = []
+    for i, component in enumerate(config.components):
+        named += [(("components", i, "systems", j), s) for j, s in enumerate(component.systems)]
+    for i, contact in enumerate(config.contacts):
+        named += [(("contacts", i, "systems", j), s) for j, s in enumerate(contact.systems)]
+    for path, system in named:
+        if system not in config.systems:
+            problem(
+                path, f"the system {system!r} is not declared under systems:; use one of: {known}"
+            )
+    for system, mapping in config.systems.items():
+        if mapping.silence and config.alerting.alertmanager is None:
+            problem(
+                ("systems", system, "silence"),
+                "no alerting.alertmanager is configured to post this silence to; add it",
+            )
+        if mapping.pagerduty_services and pagerduty is None:
+            problem(
+                ("systems", system, "pagerduty_services"),
+                "no alerting.pagerduty is configured to open these maintenance windows; add it",
+            )
     return found
 
 

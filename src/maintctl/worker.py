@@ -306,7 +306,7 @@ class Worker:
                 store.beat(session, self.name, now, self.deps.config.hash)
             self._beat_at = now
         if self._swept_at is None or now - self._swept_at >= HOUSEKEEPING_EVERY:
-            from maintctl.services import runs
+            from maintctl.services import runs, suppression
             from maintctl.services.feeds import plan_refresh
 
             pruned = jobs.prune(self.deps, self.retention)
@@ -316,6 +316,7 @@ class Worker:
             if pruned:
                 log.info("pruned %d finished validation runs", pruned)
             plan_refresh(self.deps)
+            suppression.sweep(self.deps)  # silences whose end or extend job was lost
             self._swept_at = now
 
     def run(self) -> None:

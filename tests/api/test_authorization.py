@@ -145,6 +145,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/validations/{run_id}"): {"": EVERYONE},
     ("GET", "/api/v1/windows/{window_id}/validations"): {"": EVERYONE},
     ("GET", "/api/v1/watches/{watch_id}"): {"": EVERYONE},
+    ("GET", "/api/v1/windows/{window_id}/suppression"): {"": EVERYONE},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.

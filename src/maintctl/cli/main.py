@@ -20,6 +20,7 @@ from maintctl.cli import (
     notify,
     precheck,
     schedule,
+    suppress,
     validate,
     window,
 )
@@ -57,6 +58,7 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.approvals_app, name="approvals")
 app.add_typer(notify.app, name="notify")
+app.add_typer(suppress.app, name="suppress")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)

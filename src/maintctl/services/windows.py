@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from maintctl.config import system_problems
 from maintctl.domain import bounds, lifecycle, pages, rules
 from maintctl.domain.errors import (
     ConflictError,
@@ -154,6 +155,7 @@ def create(deps: Deps, session: Session, raw: Mapping[str, Any], who: Principal)
         problems.extend(_explicit_id_problems(session, str(raw["id"])))
     if spec is not None:
         problems.extend(team_problems(session, spec.team))
+        problems.extend(system_problems(deps.config, spec.systems))
     if spec is None:
         refuse(problems)
     assert spec is not None
@@ -202,6 +204,7 @@ def modify(
     refuse(problems)
     assert spec is not None
     refuse(team_problems(session, [m for m in spec.team if m not in window.spec.team]))
+    refuse(system_problems(deps.config, [s for s in spec.systems if s not in window.spec.systems]))
     if spec == window.spec:
         return window  # no version bump, no audit row: nothing happened
     # The rules judge time, type and systems only; rewording text inside the notice period

@@ -447,3 +447,32 @@ class CheckResultRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ux_check_results_run_name", "run_id", "name", unique=True),)
+
+
+class SilenceRow(Base):
+    """A window's alerts silenced at one provider for one system, and where that stands.
+
+    state: pending (not made yet, or failing), active, ended, failed (given up). `sent` says a
+    create may have reached the provider, so a retry looks it up before making another.
+    """
+
+    __tablename__ = "silences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))  # alertmanager | pagerduty
+    target: Mapped[str] = mapped_column(String(200))  # the system silenced
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)  # never a secret
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ux_silences_window_target", "window_id", "provider", "target", unique=True),
+        # The sweep's question: which silences are not ended yet.
+        Index("ix_silences_state", "state", "id"),
+    )
