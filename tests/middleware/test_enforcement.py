@@ -256,3 +256,17 @@ def test_the_background_thread_picks_up_a_change_without_being_asked(
     assert changed.is_set()
     with client() as http:
         assert http.get(f"{service.url}/orders").status_code == 503
+
+
+def test_a_new_message_replaces_the_old_one_in_the_refusal(
+    maintctl: FakeMaintctl, serve: Serve
+) -> None:
+    service = serve(server=maintctl.url)
+    with client() as http:
+        for message in ("First wording.", "Second wording."):
+            maintctl.answer(health(trafficMode="maintenance", message=message))
+            service.middleware.refresh_now()
+            for accept in ("application/json", "text/html"):
+                answer = http.get(f"{service.url}/", headers={"Accept": accept})
+                assert answer.status_code == 503
+                assert message in answer.text

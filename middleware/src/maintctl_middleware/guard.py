@@ -63,6 +63,7 @@ class Guard:
         self.prefixes = tuple(path for path in paths if path.endswith("/"))
         self.health_path = health_path
         self.watch = Watch(server, systems or (), refresh, timeout, fail_open, start)
+        self._refusals: dict[bool, tuple[Snapshot, Headers, bytes]] = {}
 
     def allowed(self, path: str) -> bool:
         """An allow-listed path: exact, or under a prefix that ends in `/`."""
@@ -86,6 +87,16 @@ class Guard:
 
     def refusal(self, snapshot: Snapshot, accept: str) -> tuple[Headers, bytes]:
         """The 503's headers and body, as problem+json or as an HTML page by `Accept`."""
+        html_wanted = prefers_html(accept)
+        cached = self._refusals.get(html_wanted)
+        if cached is None or cached[0] is not snapshot:
+            # Built once per snapshot and kind (the refresher replaces the snapshot on each poll).
+            cached = (snapshot, *self._refusal(snapshot, html_wanted))
+            self._refusals[html_wanted] = cached
+        _, headers, body = cached
+        return [*headers, ("Retry-After", str(self.retry_after(snapshot)))], body
+
+    def _refusal(self, snapshot: Snapshot, html_wanted: bool) -> tuple[Headers, bytes]:
         if snapshot.blocked:
             title = "Service under maintenance"
             detail = snapshot.message or "This service is under maintenance."
@@ -93,7 +104,7 @@ class Guard:
             title = "Read-only during maintenance"
             detail = snapshot.message or "This service is read-only during maintenance."
         until = describe(snapshot.state)["until"] if snapshot.state is not None else None
-        if prefers_html(accept):
+        if html_wanted:
             back = f"<p>Expected back: {html.escape(until)}</p>" if until else ""
             page = (
                 '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -113,7 +124,6 @@ class Guard:
         headers = [
             ("Content-Type", media),
             ("Content-Length", str(len(body))),
-            ("Retry-After", str(self.retry_after(snapshot))),
             ("Cache-Control", "no-store"),
             *snapshot.headers,
         ]
