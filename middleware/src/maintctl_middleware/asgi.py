@@ -46,7 +46,7 @@ class MaintenanceASGI:
         self._health_path = health_path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        snapshot = self.watch.snapshot
+        snapshot = self.watch.snapshot  # one read; the refresher replaces it whole
         kind = scope["type"]
         if kind == "http":
             if scope["path"] == self._health_path:
@@ -75,7 +75,7 @@ class MaintenanceASGI:
     @staticmethod
     def _marked(send: Send, snapshot: Snapshot) -> Send:
         """`send`, with maintenance mode's headers added to the response's start."""
-        extra = _encoded(list(snapshot.headers))
+        extra = snapshot.raw_headers
         if not extra:
             return send
 

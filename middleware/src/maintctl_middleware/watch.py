@@ -62,6 +62,7 @@ class Snapshot:
     blocked: bool = field(init=False)  # refuse everything not allow-listed
     read_only: bool = field(init=False)
     headers: tuple[tuple[str, str], ...] = field(init=False)
+    raw_headers: tuple[tuple[bytes, bytes], ...] = field(init=False)  # ASGI's form of `headers`
     info: dict[str, Any] | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +73,7 @@ class Snapshot:
             set_(self, "blocked", not self.fail_open)
             set_(self, "read_only", False)
             set_(self, "headers", ())
+            set_(self, "raw_headers", ())
             set_(self, "info", None)
             return
         set_(self, "plain", not state.maintenance_mode and state.traffic_mode == NORMAL)
@@ -83,6 +85,10 @@ class Snapshot:
             if state.message:
                 headers += (("Maintenance-Message", header_safe(state.message)),)
         set_(self, "headers", headers)
+        raw = tuple(
+            (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers
+        )
+        set_(self, "raw_headers", raw)
         set_(self, "info", None if self.plain else describe(state))
 
     @property
