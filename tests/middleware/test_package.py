@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).parents[2] / "middleware"
 SOURCE = PACKAGE / "src" / "maintctl_middleware"
@@ -108,3 +111,36 @@ def test_it_installs_alone_and_imports_in_an_interpreter_without_site_packages(
         timeout=60,
     )
     assert done.stdout.strip() == "[]"
+
+
+def _oldest_python() -> str | None:
+    """A Python 3.9 on this machine (the oldest the package promises), if any answers."""
+    for name in ("python3.9", "/root/.pyenv/versions/3.9.18/bin/python"):
+        found = shutil.which(name)
+        if found is None:
+            continue
+        version = subprocess.run(
+            [found, "-c", "import sys; print(sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if version.returncode == 0 and version.stdout.strip() == "(3, 9)":
+            return found
+    return None
+
+
+def test_it_runs_on_python_3_9_with_nothing_but_the_standard_library() -> None:
+    python = _oldest_python()
+    if python is None:
+        pytest.skip("no Python 3.9 on this machine")
+    done = subprocess.run(
+        [python, "-I", "-S", str(Path(__file__).with_name("probe.py")), str(PACKAGE / "src")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok (3, 9)"

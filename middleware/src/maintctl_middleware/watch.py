@@ -227,7 +227,9 @@ _after_fork: weakref.WeakSet[Watch] = weakref.WeakSet()
 
 def _restart_after_fork() -> None:
     for watch in list(_after_fork):
+        # The parent's thread may have held these at the fork: the child gets fresh ones.
         watch._fetching = threading.Lock()
+        watch._stop = threading.Event()
         watch.start()
 
 
