@@ -6,6 +6,9 @@ replaces whole: no lock on the hot path (an attribute store is atomic in CPython
 
 from __future__ import annotations
 
+# Imported here, not lazily by the first fetch in the thread: a process forked while that thread
+# held the import lock (gunicorn --preload) could never import it again ("unknown encoding: idna").
+import encodings.idna  # noqa: F401
 import json
 import logging
 import os
@@ -169,7 +172,7 @@ class Watch:
             previous = self.snapshot
             try:
                 state = self._fetch()
-            except (OSError, ValueError) as exc:
+            except Exception as exc:  # whatever went wrong, the last known state stays
                 if not previous.failing:
                     log.warning(
                         "maintctl /health unreachable or malformed (%s): keeping the %s state",
