@@ -190,7 +190,9 @@ def test_before_any_state_is_known_it_lets_traffic_through_unless_told_to_fail_c
         refused = http.get(f"{closed.url}/orders")
         assert refused.status_code == 503
         assert refused.headers["retry-after"] == "1"  # the refresh interval, rounded up
-        assert http.get(f"{closed.url}/healthz").status_code == 200
+        allowed = http.get(f"{closed.url}/healthz")
+        assert allowed.status_code == 200
+        assert allowed.json()["maintctl"]["trafficMode"] == "maintenance"
         reported = http.get(f"{closed.url}/health").json()
     assert reported["maintctl"] == "unknown"
     assert reported["trafficMode"] == "maintenance"

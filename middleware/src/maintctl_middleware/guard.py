@@ -134,12 +134,11 @@ class Guard:
         knowledge = snapshot.knowledge(self.watch.refresh, time.monotonic())
         if snapshot.state is not None:
             document: dict[str, Any] = describe(snapshot.state)
+        elif snapshot.info is not None:  # unknown, failing closed
+            document = dict(snapshot.info)
         else:
             document = {"maintenanceMode": False, "trafficMode": "normal", "message": None}
             document["until"] = None
-            if not snapshot.fail_open:
-                document["trafficMode"] = "maintenance"
-                document["message"] = snapshot.message
         calm = document["trafficMode"] == "normal" and knowledge == "known"
         body = json.dumps(
             {"status": "pass" if calm else "warn", **document, "maintctl": knowledge}

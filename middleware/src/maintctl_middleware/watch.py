@@ -77,7 +77,8 @@ class Snapshot:
             set_(self, "read_only", False)
             set_(self, "headers", ())
             set_(self, "raw_headers", ())
-            set_(self, "info", None)
+            closed = {"maintenanceMode": False, "trafficMode": MAINTENANCE, "until": None}
+            set_(self, "info", None if self.fail_open else {**closed, "message": self.message})
             return
         set_(self, "plain", not state.maintenance_mode and state.traffic_mode == NORMAL)
         set_(self, "blocked", state.traffic_mode == MAINTENANCE)
