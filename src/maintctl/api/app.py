@@ -22,6 +22,7 @@ from maintctl.api.routes import (
     render,
     schedule,
     status,
+    steps,
     validation,
     windows,
 )
@@ -57,6 +58,7 @@ def create_app(deps: Deps) -> FastAPI:
         notify.router,
         precheck.router,
         validation.router,
+        steps.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)
