@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from maintctl.cli.client import EXIT_NOT_OK, Api, connect, fail
 from maintctl.cli.output import console, print_json, safe
@@ -113,9 +114,10 @@ class Runner:
 
     def ask(self, number: int, outcome: Outcome) -> str:
         """What to do after a failed step: retry, skip, abort, roll back (run only), or stop."""
-        options = {"r": "retry", "s": "skip", "q": "stop"}
+        options = {"r": "retry", "s": "skip"}
         if self.phase == "run":
             options |= {"a": "abort", "b": "rollback"}
+        options["q"] = "stop"
         words = {
             "retry": "[r]etry",
             "skip": "[s]kip",
@@ -124,7 +126,7 @@ class Runner:
             "stop": "[q]uit (resume later)",
         }
         menu = ", ".join(words[v] for v in options.values())
-        console.print(f"Step {number} {outcome.state.replace('_', ' ')}. {menu}?")
+        console.print(escape(f"Step {number} {outcome.state.replace('_', ' ')}. {menu}?"))
         while True:
             answer = typer.prompt("choice", default="q").strip().lower()[:1]
             if answer in options:
