@@ -235,7 +235,10 @@ def _event_notice(part: timeline.Event) -> events.Listener:
 
 
 def _rolled_back(deps: Deps, session: Session, event: events.Event) -> None:
-    """The rolled-back notice, due now, to those who would hear the completion: it ends the work."""
+    """The rolled-back notice, due now, to those who would hear the completion, instead of it."""
+    rows = store.of_window(session, event.window.id)
+    waiting = [r.id for r in rows if r.kind == "completion" and r.status in _WAITING]
+    store.move(session, waiting, store.CANCELLED, _WAITING)
     rule = deps.config.policy.types.get(event.window.spec.type)
     if rule is None or not rule.notifications.completion:
         return
