@@ -29,7 +29,9 @@ runner = CliRunner()
 MAINTCTL = str(Path(sys.executable).with_name("maintctl"))
 
 
-def _window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **fields: Any) -> str:
+def _window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: bool = True, **fields: Any
+) -> str:
     """A zero-downtime window with `fields` (steps...), signed by team lead tina and started."""
     request = {
         "type": "zero-downtime",
@@ -49,7 +51,8 @@ def _window(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **fields: Any) -> s
     monkeypatch.setenv("MAINTCTL_AS", "tina")
     assert run("window", "approve", wid)[0] == 0
     monkeypatch.delenv("MAINTCTL_AS")
-    assert run("start", wid, "--early")[0] == 0
+    if start:
+        assert run("start", wid, "--early")[0] == 0
     return wid
 
 
@@ -294,3 +297,17 @@ def test_run_resumes_at_the_step_a_sigkill_interrupted(
     db.dispose()
     assert states[0][0] == "failed" and "interrupted" in states[0][1]
     assert states[-1] == ("passed", "")
+
+
+def test_modifying_the_steps_from_a_yaml_file_sends_the_window_back_to_approval(
+    local: Path, work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wid = _window(work, monkeypatch, start=False, steps=[{"text": "a", "command": "true"}])
+    change = work / "change.yaml"
+    change.write_text(yaml.safe_dump({"steps": [{"text": "a", "command": "false"}]}), "utf-8")
+    code, out, err = run("window", "modify", wid, "--from-file", str(change), "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["status"] == "pending_approval" and shown["steps"][0]["command"] == "false"
+    code, out, _ = run("window", "show", wid)
+    assert "Steps:" in out and "$ false" in out

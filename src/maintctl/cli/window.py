@@ -325,10 +325,15 @@ def modify(
     public_title: PublicTitle = None,
     public_message: PublicMessage = None,
     team: Team = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from-file", help="fields to change as YAML (steps...); flags override it"),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change a window; every check runs again."""
-    body = _fields(
+    body = _file_fields(from_file) if from_file else {}
+    body |= _fields(
         start=start,
         end=end,
         duration=duration,
