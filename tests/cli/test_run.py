@@ -311,3 +311,13 @@ def test_modifying_the_steps_from_a_yaml_file_sends_the_window_back_to_approval(
     assert shown["status"] == "pending_approval" and shown["steps"][0]["command"] == "false"
     code, out, _ = run("window", "show", wid)
     assert "Steps:" in out and "$ false" in out
+
+
+def test_a_failure_answered_with_abort_aborts_the_window_with_the_reason(
+    local: Path, work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wid = _window(work, monkeypatch, steps=[{"text": "broken", "command": "exit 5"}])
+    code, out, _ = _invoke("run", wid, answers="a\ndisk full\n")
+    assert code == 1 and f"Aborted {wid}" in out
+    shown = json.loads(run("window", "show", wid, "--json")[1])
+    assert (shown["status"], shown["cancel_reason"]) == ("cancelled", "disk full")
