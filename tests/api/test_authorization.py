@@ -20,7 +20,7 @@ from httpx import Response
 from maintctl.api.app import create_app
 from maintctl.config import parse_config
 from maintctl.domain.roles import Principal, Role
-from maintctl.services import accounts, lifecycle, runs, watches, windows, workflow
+from maintctl.services import accounts, lifecycle, runs, steps, watches, windows, workflow
 from maintctl.services.deps import Deps
 from maintctl.store import notifications
 from maintctl.store.db import Database
@@ -146,12 +146,19 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/windows/{window_id}/validations"): {"": EVERYONE},
     ("GET", "/api/v1/watches/{watch_id}"): {"": EVERYONE},
     ("GET", "/api/v1/windows/{window_id}/suppression"): {"": EVERYONE},
+    # Walking the steps: read by everyone; run, logged and rolled back by the operators.
+    ("GET", "/api/v1/windows/{window_id}/steps"): {"": EVERYONE},
+    ("POST", "/api/v1/windows/{window_id}/steps"): {"": OPERATOR},
+    ("POST", "/api/v1/windows/{window_id}/steps/{result_id}/finish"): {"": OPERATOR},
+    ("GET", "/api/v1/windows/{window_id}/log"): {"": EVERYONE},
+    ("POST", "/api/v1/windows/{window_id}/log"): {"": OPERATOR},
+    ("POST", "/api/v1/windows/{window_id}/rollback"): {"": OPERATOR},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
 HIDDEN = {("POST", "/api/v1/tokens/{token_id}/revoke")}
 
-WINDOW = PLANNED_OUTAGE
+WINDOW = {**PLANNED_OUTAGE, "steps": [{"text": "check", "command": "true"}]}
 
 
 def served_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -209,6 +216,12 @@ class World:
             if started:
                 lifecycle.start(self.deps, session, made.id, requester, early=True)
         return made.id
+
+    def begun(self, window_id: str) -> int:
+        """Step 1 of a started window, running (begun by its requester)."""
+        with self.deps.db.write() as session:
+            requester = Principal("requester", Role.REQUESTER)
+            return steps.begin(self.deps, session, window_id, requester, "run", 1).id
 
     def draft(self) -> str:
         """A fresh manual draft about the shared window (filed by `requester`)."""
@@ -270,12 +283,17 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/progress"): {"started": True},
             ("POST", "/api/v1/windows/{window_id}/complete"): {"started": True},
             ("POST", "/api/v1/windows/{window_id}/abort"): {"started": True},
+            ("POST", "/api/v1/windows/{window_id}/rollback"): {"started": True},
+            ("POST", "/api/v1/windows/{window_id}/steps"): {"started": True},
+            ("POST", "/api/v1/windows/{window_id}/steps/{result_id}/finish"): {"started": True},
         }
         if key in needs_fresh:
             state = dict(needs_fresh[key])
             if scenario == "second level":
                 state = {"signed_once": True}
-            url = path.format(window_id=self.window(**state))
+            made = self.window(**state)
+            result_id = self.begun(made) if "{result_id}" in path else 0
+            url = path.format(window_id=made, result_id=result_id)
         else:
             url = path.format(
                 window_id=self.shared_window,
@@ -302,6 +320,10 @@ class World:
             ("POST", "/api/v1/users/{name}/role"): {"role": "viewer"},
             ("PATCH", "/api/v1/users/{name}"): {"email": "someone@example.com"},
             ("POST", "/api/v1/windows/{window_id}/acks"): {"item": "precheck.on-call-briefed"},
+            ("POST", "/api/v1/windows/{window_id}/steps"): {"phase": "run", "number": 1},
+            ("POST", "/api/v1/windows/{window_id}/steps/{result_id}/finish"): {"state": "passed"},
+            ("POST", "/api/v1/windows/{window_id}/log"): {"lines": [f"from {who}"]},
+            ("POST", "/api/v1/windows/{window_id}/rollback"): {"reason": "step 1 failed"},
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},

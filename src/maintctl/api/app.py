@@ -22,6 +22,7 @@ from maintctl.api.routes import (
     render,
     schedule,
     status,
+    steps,
     suppression,
     validation,
     windows,
@@ -59,6 +60,7 @@ def create_app(deps: Deps) -> FastAPI:
         precheck.router,
         validation.router,
         suppression.router,
+        steps.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -40,6 +40,10 @@ def window(w: Window) -> dict[str, Any]:
         "actual_end": _maybe(w.actual_end),
         "published_start": _maybe(w.published_start),
         "published_end": _maybe(w.published_end),
+        "steps": [step.as_dict() for step in spec.steps],
+        "rollback_steps": [step.as_dict() for step in spec.rollback_steps],
+        "verify_steps": [step.as_dict() for step in spec.verify_steps],
+        "signed_hash": w.signed_hash,
         "approvals": [
             {
                 "level": g.level + 1,

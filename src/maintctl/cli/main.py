@@ -24,6 +24,7 @@ from maintctl.cli import (
     validate,
     window,
 )
+from maintctl.cli import run as walk  # `run` is the console script's name below
 
 app = typer.Typer(
     help="maintctl: plan, check and run maintenance windows by the team's runbook.",
@@ -70,6 +71,9 @@ app.command()(execution.start)
 app.command()(execution.progress)
 app.command()(execution.complete)
 app.command()(execution.abort)
+app.command(name="run")(walk.run)
+app.command()(walk.rollback)
+app.command()(walk.log)
 app.command()(validate.validate)
 app.command()(precheck.precheck)
 app.command()(precheck.ack)

@@ -288,7 +288,22 @@ def show(
     for purpose, last in window.get("validation", {}).items():
         rows.append((_VALIDATION[purpose], f"{last['id']} {last['status']} at {last['at']}"))
     console.print(table(window["id"], ("Field", "Value"), rows))
+    _step_lines(window)
     conflict_lines(window)
+
+
+_STEP_LISTS = (("steps", "Steps"), ("rollback_steps", "Rollback steps"), ("verify_steps", "Verify"))
+
+
+def _step_lines(window: dict[str, Any]) -> None:
+    """The steps `maintctl run` walks, with each command as signed."""
+    for name, title in _STEP_LISTS:
+        for number, step in enumerate(window.get(name) or [], 1):
+            if number == 1:
+                console.print(f"{title}:")
+            console.print(f"  {number}. {safe(step['text'])}")
+            if step["command"]:
+                console.print(f"     $ {safe(step['command'])}  (timeout {step['timeout']})")
 
 
 _VALIDATION = {"check": "Last validation", "baseline": "Baseline", "compare": "Last comparison"}
@@ -310,10 +325,15 @@ def modify(
     public_title: PublicTitle = None,
     public_message: PublicMessage = None,
     team: Team = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from-file", help="fields to change as YAML (steps...); flags override it"),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change a window; every check runs again."""
-    body = _fields(
+    body = _file_fields(from_file) if from_file else {}
+    body |= _fields(
         start=start,
         end=end,
         duration=duration,

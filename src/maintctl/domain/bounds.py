@@ -38,6 +38,8 @@ TEXT_LIMITS: dict[str, int] = {
     "public_title": 200,  # a window's title on the status page and in customer notices
     "public_message": 2_000,  # a window's or a progress update's message for the public
     "apprise_url": 2_000,  # an account's own Apprise URL (messages for that person alone)
+    "step_text": 500,  # what one execution step does ("Step 3 of 8: <text>")
+    "step_command": 8_000,  # one step's shell command, as the approvers signed it
 }
 MAX_SYSTEMS = 200  # systems named by one window or one query
 MAX_TEAM = 50  # accounts named as one window's team
@@ -135,6 +137,16 @@ CHANNEL_CONCURRENCY_MAX = 64  # sends to one channel one worker makes at once
 
 MAX_UPDATES = 500  # progress updates kept on one window; a window needing more is mis-planned
 MAX_STEPS = 1_000  # steps in one window's execution plan, as a progress update counts them
+# Execution steps (domain/steps.py, `maintctl run`): how long one step may run, and the log a
+# window keeps on the server. Past the cap the oldest lines stay and newer ones are refused; one
+# marker line says so (services/steps.py).
+STEP_TIMEOUT_DEFAULT = timedelta(minutes=10)
+STEP_TIMEOUT_MAX = timedelta(hours=12)
+LOG_LINE_MAX_CHARS = 4_000  # one line of a step's output; longer lines are cut
+LOG_BATCH_MAX = 500  # lines in one append
+LOG_LINES_MAX = 20_000  # lines one window's log keeps
+LOG_BYTES_MAX = 5 * 1_048_576  # characters one window's log keeps, in all
+STEP_RESULTS_MAX = 10_000  # step results (retries included) kept on one window
 
 # Checks (checks/, services/validation.py): a suite, its run, and what one check may take.
 MAX_CHECKS = 1_000  # checks in one config file

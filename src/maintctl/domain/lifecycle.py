@@ -13,6 +13,8 @@ CANCELLABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED
 MODIFIABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED})
 STARTABLE = frozenset({Status.SCHEDULED})
 RUNNING = frozenset({Status.IN_PROGRESS})  # progress, complete and abort need this
+# Rolling back is also the way out of a window whose validation keeps failing after `complete`.
+ROLLBACKABLE = frozenset({Status.IN_PROGRESS, Status.VERIFYING})
 
 # Starting earlier than this before the scheduled start needs `early`: a typed ID that names
 # next week's window must not start it today.

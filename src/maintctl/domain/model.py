@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from maintctl.domain.approvals import Signature
 from maintctl.domain.intervals import Interval
+from maintctl.domain.steps import Step
 from maintctl.domain.times import format_instant
 
 
@@ -130,6 +131,10 @@ class WindowSpec:
     public_message: str = ""
     # The accounts doing the work: each acknowledges precheck.team-available for themself.
     team: list[str] = field(default_factory=list)
+    # What `maintctl run` and `rollback` walk (domain/steps.py); signed like the times.
+    steps: list[Step] = field(default_factory=list)
+    rollback_steps: list[Step] = field(default_factory=list)
+    verify_steps: list[Step] = field(default_factory=list)
 
     @property
     def interval(self) -> Interval:
@@ -159,6 +164,9 @@ class Window:
     # kept while a change awaits approval. None while the window was never public.
     published_start: datetime | None = None
     published_end: datetime | None = None
+    # The hash of the signed fields at the final signature (domain/steps.signed_hash); `run`
+    # refuses a window whose fields no longer match it.
+    signed_hash: str | None = None
 
 
 class Pace(StrEnum):

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from maintctl.domain import bounds
+from maintctl.domain import bounds, steps
 from maintctl.domain.errors import Problem
 from maintctl.domain.model import Risk, WindowSpec
 from maintctl.domain.roles import account_name_problem
@@ -31,6 +31,7 @@ FIELDS = frozenset(
         "risk",
         "justification",
         "team",
+        *steps.FIELDS.values(),
         *TEXT_FIELDS,
         *LIST_DETAILS,
     }
@@ -141,6 +142,11 @@ def build_spec(
             )
     team = split_systems(given["team"]) if "team" in given else None
     problems.extend(_team_problems(team or []))
+    step_lists: dict[str, list[steps.Step]] = {}
+    for name in steps.FIELDS.values():
+        if name in given:
+            step_lists[name], found = steps.parse_steps(name, given[name])
+            problems.extend(found)
     if problems:
         return None, problems
     spec = copy.deepcopy(base) if base else WindowSpec("", datetime.min, datetime.min, [], "", "")
@@ -159,6 +165,8 @@ def build_spec(
     spec.systems = spec.systems if systems is None else systems
     spec.team = spec.team if team is None else team
     spec.risk = risk or spec.risk
+    for name, value in step_lists.items():
+        setattr(spec, name, value)
     spec.owner = spec.owner or default_owner
     problems.extend(_time_problems(spec, "duration" in given and "end" not in given))
     if problems:
@@ -227,7 +235,7 @@ def is_retimed(before: WindowSpec, after: WindowSpec) -> bool:
 
 
 def is_rescheduling(before: WindowSpec, after: WindowSpec) -> bool:
-    """True when what approvers signed has changed: time, type, systems, risk, impact, plans.
+    """True when what approvers signed has changed: time, type, systems, risk, impact, plans, steps.
 
     The description, justification, owner and prerequisites are not signed: rewording them keeps
     the signatures (the change still shows in the window's history).
@@ -238,4 +246,5 @@ def is_rescheduling(before: WindowSpec, after: WindowSpec) -> bool:
         or any(
             getattr(before.details, name) != getattr(after.details, name) for name in SIGNED_DETAILS
         )
+        or any(getattr(before, name) != getattr(after, name) for name in steps.FIELDS.values())
     )

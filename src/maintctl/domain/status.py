@@ -52,6 +52,10 @@ BODIES = {
 }
 _TOLD = (Status.SCHEDULED, Status.IN_PROGRESS, Status.VERIFYING, Status.COMPLETED)
 CANCELLED_BODY = "This scheduled maintenance has been cancelled."
+ROLLED_BACK_BODY = (
+    "The scheduled maintenance has been rolled back; the service is restored to its previous "
+    "version."
+)
 RESCHEDULED_BODY = "This scheduled maintenance has been rescheduled."
 
 
@@ -164,6 +168,8 @@ def _move_updates(window_id: str, moves: Iterable[Move], message: str) -> list[U
             continue
         if move.to_status == Status.CANCELLED:
             status, body = COMPLETED, CANCELLED_BODY
+        elif move.to_status == Status.ROLLED_BACK:
+            status, body = COMPLETED, ROLLED_BACK_BODY
         elif move.to_status in _TOLD:
             status = _SHOWN_AS[Status(move.to_status)]
             if status == SCHEDULED:

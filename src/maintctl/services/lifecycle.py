@@ -1,4 +1,4 @@
-"""The moves during a window: start, progress, complete, abort (DESIGN.md "The window's life").
+"""The moves during a window: start, progress, complete, abort, rollback (DESIGN.md).
 
 Each checks the rules, writes the new state and an audit row in one transaction, with the same
 optimistic versions as the other moves. Each move ends in `events.announce`, where its notices
@@ -192,6 +192,36 @@ def abort(
     save(session, moved)
     audit.record(session, moved, who.name, "abort", window.status, now, comment=reason.strip())
     events.announce(deps, session, events.ABORTED, moved, before=window)
+    return moved
+
+
+def rollback(
+    deps: Deps,
+    session: Session,
+    window_id: str,
+    who: Principal,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Window:
+    """in_progress|verifying → rolled_back: the service is back on its previous version."""
+    refuse(bounds.text_problems("reason", reason, "reason"))
+    window = require(session, window_id, expected_version)
+    require_operator(who, window.requested_by, window.lead, f"rolling back {window.id}")
+    lifecycle.require(window.status, lifecycle.ROLLBACKABLE, "rollback", window.id)
+    now = deps.clock()
+    moved = _moved(window, now, status=Status.ROLLED_BACK, actual_end=window.actual_end or now)
+    save(session, moved)
+    audit.record(
+        session,
+        moved,
+        who.name,
+        "rollback",
+        window.status,
+        now,
+        comment=reason.strip(),
+        extra={"actual_duration": actual_duration(moved)},
+    )
+    events.announce(deps, session, events.ROLLED_BACK, moved, before=window, reason=reason.strip())
     return moved
 
 

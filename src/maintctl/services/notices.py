@@ -91,6 +91,9 @@ def channels_for(deps: Deps, window: Window) -> list[tuple[str, Channel, bool]]:
     return found
 
 
+ROLLED_BACK_KIND = "rolled-back"
+
+
 def _hears(deps: Deps, audience: str, notice: timeline.Notice, told: bool) -> bool:
     heard = timeline.audiences_for(deps.config.policy.audiences, notice, [audience] if told else [])
     return audience in heard
@@ -231,6 +234,21 @@ def _event_notice(part: timeline.Event) -> events.Listener:
     return listener
 
 
+def _rolled_back(deps: Deps, session: Session, event: events.Event) -> None:
+    """The rolled-back notice, due now, to those who would hear the completion, instead of it."""
+    rows = store.of_window(session, event.window.id)
+    waiting = [r.id for r in rows if r.kind == "completion" and r.status in _WAITING]
+    store.move(session, waiting, store.CANCELLED, _WAITING)
+    rule = deps.config.policy.types.get(event.window.spec.type)
+    if rule is None or not rule.notifications.completion:
+        return
+    optional = "completion" in rule.notifications.optional
+    heard_as = timeline.Notice("completion", None, event="completion", optional=optional)
+    for stream in channels_for(deps, event.window):
+        if _hears(deps, stream[0], heard_as, False):
+            _add(deps, session, event.window, stream, ROLLED_BACK_KIND, deps.clock())
+
+
 def _progressed(deps: Deps, session: Session, event: events.Event) -> None:
     """The runbook's MAINTENANCE UPDATE, to the audiences that hear progress."""
     window = event.window
@@ -250,6 +268,7 @@ _ON: dict[str, events.Listener] = {
     events.STARTED: _event_notice("start"),
     events.COMPLETED: _event_notice("completion"),
     events.PROGRESSED: _progressed,
+    events.ROLLED_BACK: _rolled_back,
 }
 
 
@@ -281,7 +300,7 @@ def render(deps: Deps, row: Notification, window: Window, update: ProgressUpdate
     from maintctl.services.render import Notice, render_notice
 
     extra: dict[str, Any] = {}
-    if row.kind == "completion":
+    if row.kind in ("completion", ROLLED_BACK_KIND):
         extra["actual_duration"] = lifecycle.actual_duration(window)
     channel = deps.config.channel(row.channel)
     return render_notice(deps, Notice(window, row.kind, row.audience, channel, update, extra))

@@ -45,6 +45,7 @@ NAMES = (
     "start",
     "progress",
     "completion",
+    "rolled-back",
     "rescheduled",
     "cancelled",
     "emergency-start",
@@ -55,7 +56,7 @@ NAMES = (
 OUTPUTS = ("subject", "txt", "html", "chat")
 KIND_CHOICES = (
     "initial, reminder-<offset> (reminder-24h, reminder-3d), start, progress[-n], completion, "
-    "rescheduled, cancelled, emergency-start, emergency-completion, overdue, "
+    "rolled-back, rescheduled, cancelled, emergency-start, emergency-completion, overdue, "
     + ", ".join(PERSON_KINDS)
 )
 _RESCHEDULED = re.compile(r"^rescheduled(-\d{1,6})?$")

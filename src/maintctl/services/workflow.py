@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from sqlalchemy.orm import Session
 
-from maintctl.domain import approvals, bounds, lifecycle, pages
+from maintctl.domain import approvals, bounds, lifecycle, pages, steps
 from maintctl.domain.approvals import Signature
 from maintctl.domain.errors import RuleViolation, refuse
 from maintctl.domain.model import Conflict, Status, Window
@@ -34,7 +34,8 @@ def _moved(
     signatures: list[Signature],
     conflicts: list[Conflict] | None = None,
 ) -> Window:
-    """The window in its new state, one version on; scheduled, its times become the public ones."""
+    """The window in its new state, one version on; scheduled, its times become the public ones
+    and the hash of what was signed is kept for `run` to check (domain/steps.signed_hash)."""
     moved = replace(
         window,
         status=status,
@@ -44,7 +45,12 @@ def _moved(
         version=window.version + 1,
     )
     if status == Status.SCHEDULED:
-        moved = replace(moved, published_start=moved.spec.start, published_end=moved.spec.end)
+        moved = replace(
+            moved,
+            published_start=moved.spec.start,
+            published_end=moved.spec.end,
+            signed_hash=steps.signed_hash(moved.spec),
+        )
     return moved
 
 

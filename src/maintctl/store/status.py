@@ -22,6 +22,7 @@ _TOLD = [
         Status.IN_PROGRESS,
         Status.VERIFYING,
         Status.COMPLETED,
+        Status.ROLLED_BACK,
         Status.CANCELLED,
     )
 ]

@@ -53,6 +53,10 @@ class WindowRow(Base):
     published_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     team: Mapped[list[str]] = mapped_column(Json, default=list)  # account names
+    # {"steps": [...], "rollback_steps": [...], "verify_steps": [...]} (domain/steps.py), and
+    # the hash of the signed fields at the final signature.
+    steps: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    signed_hash: Mapped[str | None] = mapped_column(String(64))
 
     systems: Mapped[list[SystemRow]] = relationship(
         back_populates="window",
@@ -154,6 +158,45 @@ class UpdateRow(Base):
 
     # A window's updates in order, a page at a time.
     __table_args__ = (Index("ix_window_updates_window", "window_id", "id"),)
+
+
+class StepResultRow(Base):
+    """One attempt at one step of a window (`maintctl run`); a retry is a new row."""
+
+    __tablename__ = "step_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    by: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_step_results_window", "window_id", "phase", "number", "id"),)
+
+
+class LogLineRow(Base):
+    """One line of a window's execution log; `chars` is the log's length up to this line."""
+
+    __tablename__ = "window_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    phase: Mapped[str | None] = mapped_column(String(16))
+    step: Mapped[int | None] = mapped_column(Integer)
+    line: Mapped[str] = mapped_column(Text)
+    chars: Mapped[int] = mapped_column(Integer)
+
+    # The log in order a page at a time; the last row gives the count and size so far, and the
+    # unique (window, seq) makes two appenders racing for one seq fail instead of interleaving.
+    __table_args__ = (Index("ix_window_log_seq", "window_id", "seq", unique=True),)
 
 
 class UserRow(Base):

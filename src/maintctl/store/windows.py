@@ -26,6 +26,8 @@ from maintctl.domain.model import (
     WindowSpec,
 )
 from maintctl.domain.pages import Key
+from maintctl.domain.steps import FIELDS as STEP_FIELDS
+from maintctl.domain.steps import from_stored
 from maintctl.store.db import upsert_insert
 from maintctl.store.tables import SHORT_S, IdCounterRow, SignatureRow, SystemRow, WindowRow
 
@@ -57,6 +59,10 @@ def to_window(row: WindowRow) -> Window:
         public_title=row.public_title,
         public_message=row.public_message,
         team=list(row.team or []),
+        **{
+            name: [from_stored(d) for d in (row.steps or {}).get(name, [])]
+            for name in STEP_FIELDS.values()
+        },
     )
     return Window(
         id=row.id,
@@ -87,6 +93,7 @@ def to_window(row: WindowRow) -> Window:
         actual_end=row.actual_end,
         published_start=row.published_start,
         published_end=row.published_end,
+        signed_hash=row.signed_hash,
     )
 
 
@@ -117,6 +124,10 @@ def _fill(row: WindowRow, w: Window) -> None:
     row.team = list(spec.team)
     row.published_start = w.published_start
     row.published_end = w.published_end
+    row.steps = {
+        name: [step.stored() for step in getattr(spec, name)] for name in STEP_FIELDS.values()
+    }
+    row.signed_hash = w.signed_hash
     wanted_signatures = {(g.level, g.signer) for g in w.signatures}
     row.signatures = [g for g in row.signatures if (g.level, g.signer) in wanted_signatures]
     have_signatures = {(g.level, g.signer) for g in row.signatures}

@@ -62,6 +62,7 @@ _P = "maintctl.api.handlers.status:"
 _K = "maintctl.api.handlers.precheck:"
 _V = "maintctl.api.handlers.validation:"
 _X = "maintctl.api.handlers.suppression:"
+_E = "maintctl.api.handlers.steps:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -77,6 +78,12 @@ ROUTES = (
     Route("POST", "/api/v1/windows/{window_id}/complete", _L + "complete_window"),
     Route("POST", "/api/v1/windows/{window_id}/abort", _L + "abort_window"),
     Route("GET", "/api/v1/windows/{window_id}/updates", _L + "window_updates"),
+    Route("POST", "/api/v1/windows/{window_id}/rollback", _E + "rollback_window"),
+    Route("GET", "/api/v1/windows/{window_id}/steps", _E + "window_steps"),
+    Route("POST", "/api/v1/windows/{window_id}/steps", _E + "begin_step"),
+    Route("POST", "/api/v1/windows/{window_id}/steps/{result_id}/finish", _E + "finish_step"),
+    Route("GET", "/api/v1/windows/{window_id}/log", _E + "window_log"),
+    Route("POST", "/api/v1/windows/{window_id}/log", _E + "append_log"),
     Route("GET", "/api/v1/windows/{window_id}/render", _R + "render_window"),
     Route("GET", "/api/v1/windows/{window_id}/precheck", _K + "window_precheck"),
     Route("POST", "/api/v1/windows/{window_id}/acks", _K + "window_ack"),

@@ -21,6 +21,16 @@ from maintctl.services.deps import Deps
 from maintctl.store import audit
 
 
+class StepFields(BaseModel):
+    """One execution step; the timeout in maintctl's units ("30s", "10m"), default 10m."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    command: str | None = None
+    timeout: str | None = Field(default=None, examples=["10m"])
+
+
 class WindowFields(BaseModel):
     """Fields as typed: times are strings that must carry Z or an offset."""
 
@@ -44,6 +54,9 @@ class WindowFields(BaseModel):
     execution_plan: list[str] | None = None
     rollback_plan: list[str] | None = None
     verification_steps: list[str] | None = None
+    steps: list[StepFields] | None = None
+    rollback_steps: list[StepFields] | None = None
+    verify_steps: list[StepFields] | None = None
     request_markdown: str | None = Field(
         default=None, description="a filled Maintenance Request Template; other fields override it"
     )
