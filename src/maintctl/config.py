@@ -406,6 +406,44 @@ class Contact(BaseModel):
         return self
 
 
+class Hook(BaseModel):
+    """A command run on every mode change (services/hooks.py): an argv list, never a shell
+    unless the user writes `sh -c` themself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    command: list[str] = Field(min_length=1, max_length=1000)
+    on: Literal["maintenance", "traffic", "any"] = "any"
+    timeout: Duration = Field(default=timedelta(seconds=60))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_key(cls, data: Any) -> Any:
+        # YAML 1.1 reads a bare `on:` key as the boolean true.
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if key is True else key): value for key, value in data.items()}
+        return data
+
+    @field_validator("command")
+    @classmethod
+    def _argv(cls, value: list[str]) -> list[str]:
+        if not value[0].strip() or any("\x00" in part for part in value):
+            raise ValueError("the command is an argv list whose first item names a program")
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= timedelta(seconds=bounds.HOOK_TIMEOUT_MAX_S):
+            raise ValueError(f"a hook's timeout is 1s to {bounds.HOOK_TIMEOUT_MAX_S}s")
+        return value
+
+    def runs_on(self, kind: str) -> bool:
+        """Whether a change of maintenance or traffic mode runs this hook."""
+        return self.on in ("any", kind)
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -421,6 +459,7 @@ class _File(BaseModel):
     checks: Any = None  # read by checks.base.parse_specs, which names each kind's parameters
     contacts: list[Contact] = Field(default_factory=list, max_length=1000)
     people: People = Field(default_factory=People)
+    hooks: list[Hook] = Field(default_factory=list, max_length=bounds.MAX_HOOKS)
 
 
 @dataclass(frozen=True)
@@ -457,6 +496,7 @@ class Config:
     checks: tuple[Spec, ...] = ()
     contacts: tuple[Contact, ...] = ()
     people: People = field(default_factory=People)
+    hooks: tuple[Hook, ...] = ()
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -492,6 +532,9 @@ class Config:
                 "checks": [_check_json(c) for c in self.checks],
                 "contacts": [c.model_dump(mode="json") for c in self.contacts],
                 "people": self.people.model_dump(mode="json"),
+                **(
+                    {"hooks": [h.model_dump(mode="json") for h in self.hooks]} if self.hooks else {}
+                ),
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -616,8 +659,10 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         checks=tuple(specs),
         contacts=tuple(shape.contacts),
         people=shape.people,
+        hooks=tuple(shape.hooks),
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
+    problems += _hook_problems(config, lines, name)
     problems = problems or _template_problems(config, lines, name)
     if problems:
         raise ConfigError(problems)
@@ -664,6 +709,21 @@ def _component_problems(
                         f"unknown component {wanted!r}; use one of: {known}",
                     )
                 )
+    return found
+
+
+def _hook_problems(
+    config: Config, lines: dict[yamlsource.Path, int], name: str
+) -> list[ConfigProblem]:
+    """Hook names once each: a hook's runs are recorded under its name."""
+    found: list[ConfigProblem] = []
+    seen: set[str] = set()
+    for i, hook in enumerate(config.hooks):
+        if hook.name in seen:
+            line = yamlsource.line_of(lines, ("hooks", i, "name"))
+            message = f"the hook name {hook.name!r} repeats"
+            found.append(ConfigProblem(name, line, f"hooks.{i}.name", message))
+        seen.add(hook.name)
     return found
 
 

@@ -145,6 +145,10 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/validations/{run_id}"): {"": EVERYONE},
     ("GET", "/api/v1/windows/{window_id}/validations"): {"": EVERYONE},
     ("GET", "/api/v1/watches/{watch_id}"): {"": EVERYONE},
+    # Maintenance and traffic mode: any account reads them; team-lead or higher changes them.
+    ("GET", "/api/v1/mode"): {"": EVERYONE},
+    ("POST", "/api/v1/mode/maintenance"): {"": FIRST_LEVEL},
+    ("POST", "/api/v1/mode/traffic"): {"": FIRST_LEVEL},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -301,6 +305,8 @@ class World:
             ("POST", "/api/v1/users/{name}/role"): {"role": "viewer"},
             ("PATCH", "/api/v1/users/{name}"): {"email": "someone@example.com"},
             ("POST", "/api/v1/windows/{window_id}/acks"): {"item": "precheck.on-call-briefed"},
+            ("POST", "/api/v1/mode/maintenance"): {"enabled": True, "message": "Back soon."},
+            ("POST", "/api/v1/mode/traffic"): {"mode": "read-only", "systems": ["db"]},
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},

@@ -17,6 +17,7 @@ from maintctl.api.routes import (
     feeds,
     jobs,
     meta,
+    mode,
     notify,
     precheck,
     render,
@@ -56,6 +57,7 @@ def create_app(deps: Deps) -> FastAPI:
         render.router,
         notify.router,
         precheck.router,
+        mode.router,
         validation.router,
     ):
         app.include_router(router, responses=REFUSALS)

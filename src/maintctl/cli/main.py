@@ -17,6 +17,7 @@ from maintctl.cli import (
     execution,
     faults,
     jobs,
+    mode,
     notify,
     precheck,
     schedule,
@@ -57,6 +58,7 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.approvals_app, name="approvals")
 app.add_typer(notify.app, name="notify")
+app.add_typer(mode.app, name="mode")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)
@@ -71,6 +73,7 @@ app.command()(execution.abort)
 app.command()(validate.validate)
 app.command()(precheck.precheck)
 app.command()(precheck.ack)
+app.command()(mode.traffic)
 
 
 def run() -> None:

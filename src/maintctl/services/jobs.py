@@ -43,6 +43,7 @@ BUILT_IN = (
     "maintctl.services.people",
     "maintctl.services.watch",
     "maintctl.services.runs",
+    "maintctl.services.hooks",
 )
 # A dead job is told to these channels; the alerts' keys start with the prefix.
 ALERT_AUDIENCE = "internal-engineering"
@@ -167,6 +168,7 @@ def claim_batch(
     running: Mapping[tuple[str, str], int] | None = None,
     busy: tuple[int, ...] = (),
     depth: int = 1,
+    kinds: tuple[str, ...] = (),
 ) -> list[store.Job]:
     """Claim up to `limit` due jobs for `worker`, those due first; [] when nothing is due.
 
@@ -210,6 +212,7 @@ def claim_batch(
             full=skip,
             admit=admit,
             running=busy,
+            kinds=kinds,
         )
         for job in claimed.dead:
             died(deps, session, job)

@@ -57,6 +57,9 @@ def to_window(row: WindowRow) -> Window:
         public_title=row.public_title,
         public_message=row.public_message,
         team=list(row.team or []),
+        maintenance_mode=bool(row.maintenance_mode),
+        maintenance_message=row.maintenance_message,
+        traffic_mode=row.traffic_mode or "normal",
     )
     return Window(
         id=row.id,
@@ -115,6 +118,9 @@ def _fill(row: WindowRow, w: Window) -> None:
     row.public_title = spec.public_title
     row.public_message = spec.public_message
     row.team = list(spec.team)
+    row.maintenance_mode = spec.maintenance_mode
+    row.maintenance_message = spec.maintenance_message
+    row.traffic_mode = spec.traffic_mode
     row.published_start = w.published_start
     row.published_end = w.published_end
     wanted_signatures = {(g.level, g.signer) for g in w.signatures}
