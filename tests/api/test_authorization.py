@@ -147,6 +147,7 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/watches/{watch_id}"): {"": EVERYONE},
     # Maintenance and traffic mode: any account reads them; team-lead or higher changes them.
     ("GET", "/api/v1/mode"): {"": EVERYONE},
+    ("GET", "/api/v1/mode/changes"): {"": EVERYONE},
     ("POST", "/api/v1/mode/maintenance"): {"": FIRST_LEVEL},
     ("POST", "/api/v1/mode/traffic"): {"": FIRST_LEVEL},
 }

@@ -106,3 +106,23 @@ def test_health_leaves_the_mode_members_out_when_the_database_cannot_be_reached(
     http = TestClient(create_app(Deps.build(unusable, load_config(None), clock=clock)))
     answer = http.get("/health")
     assert answer.status_code == 503 and not MEMBERS & set(answer.json())
+
+
+def test_every_change_is_in_the_mode_audit_trail_newest_first_and_paged(served: Deps) -> None:
+    http = TestClient(create_app(served))
+    made = tokens(served)
+    for mode_ in ("read-only", "maintenance", "normal"):
+        http.post(
+            "/api/v1/mode/traffic",
+            json={"mode": mode_, "reason": f"to {mode_}"},
+            headers=bearer(made["team-lead"]),
+        )
+    first = http.get("/api/v1/mode/changes?limit=2", headers=bearer(made["viewer"]))
+    assert [(c["value"], c["by"], c["reason"]) for c in first.json()] == [
+        ("normal", "team-lead-1", "to normal"),
+        ("maintenance", "team-lead-1", "to maintenance"),
+    ]
+    assert first.json()[0]["global"] is True and "token" in first.json()[0]["credential"]
+    link = first.headers["link"]
+    rest = http.get(link[1 : link.index(">")], headers=bearer(made["viewer"]))
+    assert [c["value"] for c in rest.json()] == ["read-only"] and "link" not in rest.headers

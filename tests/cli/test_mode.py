@@ -28,6 +28,8 @@ def test_enable_status_and_disable_round_trip(local: Path) -> None:
     code, out, _ = run("mode", "disable", "--systems", "db,api", "--reason", "done")
     assert code == 0 and "Maintenance mode off on api, db" in out
     assert json.loads(run("mode", "status", "--json")[1])["systems"] == {}
+    code, out, _ = run("mode", "history", "--limit", "1")
+    assert code == 0 and "done" in out and "More: maintctl mode history --limit 1 --before 2" in out
 
 
 def test_a_mode_change_naming_no_such_window_exits_2_and_writes_nothing(local: Path) -> None:

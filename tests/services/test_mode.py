@@ -232,3 +232,14 @@ def test_a_change_plans_one_hook_job_per_matching_hook(deps: Deps, tmp_path: obj
     with deps.db.read() as session:
         keys = sorted(j.idempotency_key for j in session.scalars(select(JobRow)))
     assert keys == ["mode.hook:1:flag", "mode.hook:1:log"]
+
+
+def test_a_start_asking_both_records_both_states_in_the_second_change(
+    deps: Deps, clock: Clock
+) -> None:
+    change(deps, TOM, Kind.MAINTENANCE, "off", systems=["db"])  # a row that exists, off
+    asking(deps, clock, maintenance_mode=True, traffic_mode="maintenance")
+    with deps.db.read() as session:
+        last = session.scalars(select(ModeChangeRow).order_by(ModeChangeRow.id.desc())).first()
+    assert last is not None and last.kind == "traffic"
+    assert last.after["db"]["maintenance"] is True and last.after["db"]["traffic"] == "maintenance"

@@ -143,3 +143,35 @@ def traffic(
 ) -> None:
     """Set the traffic mode: what services let through (team-lead or higher)."""
     _send(f"{MODE}/traffic", {**_body(systems, window, reason), "mode": mode}, as_json)
+
+
+@app.command()
+def history(
+    limit: Annotated[int, typer.Option(help="how many changes, newest first (at most 1000)")] = 50,
+    before: Annotated[int | None, typer.Option(help="only changes older than this ID")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every change of maintenance or traffic mode, newest first: who, why, where."""
+    params: dict[str, Any] = {"limit": limit, **({"before": before} if before else {})}
+    with connect() as api:
+        found = api.json("GET", f"{MODE}/changes", params=params)
+    if as_json:
+        print_json(found)
+        return
+    rows = [
+        (
+            c["id"],
+            short(c["at"]),
+            c["kind"],
+            c["value"],
+            "(global)" if c["global"] else ", ".join(c["systems"]),
+            c["window"] or "",
+            c["by"],
+            c["reason"],
+        )
+        for c in found
+    ]
+    columns = ("ID", "At (UTC)", "Kind", "State", "Scope", "Window", "By", "Why")
+    console.print(table("Mode changes", columns, rows, wide=4))
+    if len(found) == limit:
+        console.print(f"More: maintctl mode history --limit {limit} --before {found[-1]['id']}")

@@ -263,3 +263,25 @@ def change_json(found: Change | None) -> dict[str, Any]:
         "until": format_instant(found.until) if found.until else None,
         "hooks": found.hooks,
     }
+
+
+def changes(deps: Deps, who: Principal, limit: int, before: int | None) -> list[dict[str, Any]]:
+    """A page of the mode's audit trail, newest first (any account may read it)."""
+    with deps.db.read() as session:
+        return [
+            {
+                "id": row.id,
+                "at": format_instant(row.at),
+                "by": row.actor,
+                "kind": row.kind,
+                "value": row.value,
+                "global": GLOBAL in row.scopes,
+                "systems": [s for s in row.scopes if s != GLOBAL],
+                "message": row.message,
+                "window": row.window_id,
+                "until": format_instant(row.until) if row.until else None,
+                "reason": row.reason,
+                "credential": row.credential,
+            }
+            for row in store.changes(session, limit, before)
+        ]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from maintctl.domain.mode import Kind, State
+from maintctl.store.db import upsert_insert
 from maintctl.store.tables import HookRunRow, ModeChangeRow, ModeStateRow
 
 
@@ -29,7 +29,12 @@ def _state(row: ModeStateRow) -> State:
 def states(session: Session, scopes: list[str] | None = None) -> list[State]:
     """The stored states (of `scopes`, or every one), by kind and scope; there are at most two
     per system ever named in a change."""
-    query = select(ModeStateRow).order_by(ModeStateRow.kind, ModeStateRow.scope)
+    # populate_existing: the rows are written by upserts, behind the session's identity map.
+    query = (
+        select(ModeStateRow)
+        .order_by(ModeStateRow.kind, ModeStateRow.scope)
+        .execution_options(populate_existing=True)
+    )
     if scopes is not None:
         query = query.where(ModeStateRow.scope.in_(scopes))
     return [_state(row) for row in session.scalars(query)]
@@ -37,7 +42,11 @@ def states(session: Session, scopes: list[str] | None = None) -> list[State]:
 
 def tied_to(session: Session, window_id: str) -> list[State]:
     """The states a window switched on and still holds."""
-    query = select(ModeStateRow).where(ModeStateRow.window_id == window_id)
+    query = (
+        select(ModeStateRow)
+        .where(ModeStateRow.window_id == window_id)
+        .execution_options(populate_existing=True)
+    )
     return [_state(row) for row in session.scalars(query.order_by(ModeStateRow.scope))]
 
 
@@ -49,20 +58,23 @@ def add_change(session: Session, change: ModeChangeRow) -> int:
 
 
 def put(session: Session, state: State, change_id: int) -> None:
-    """Write one scope's state of one kind (a row per kind and scope, updated in place)."""
-    row = session.get(ModeStateRow, (state.kind.value, state.scope), with_for_update=True)
-    if row is None:
-        row = ModeStateRow(kind=state.kind.value, scope=state.scope)
-        session.add(row)
-    row.value = state.value
-    row.message = state.message
-    row.window_id = state.window_id
-    row.until = state.until
-    row.changed_by = state.by
-    row.reason = state.reason
-    row.changed_at = state.since or datetime.min
-    row.change_id = change_id
-    session.flush()
+    """Write one scope's state of one kind: a row per kind and scope, updated in place (an upsert,
+    so two replicas switching on a scope never seen before cannot collide)."""
+    values: dict[str, Any] = {
+        "kind": state.kind.value,
+        "scope": state.scope,
+        "value": state.value,
+        "message": state.message,
+        "window_id": state.window_id,
+        "until": state.until,
+        "changed_by": state.by,
+        "reason": state.reason,
+        "changed_at": state.since,
+        "change_id": change_id,
+    }
+    insert = upsert_insert(session)(ModeStateRow).values(**values)
+    changed = {k: v for k, v in values.items() if k not in ("kind", "scope")}
+    session.execute(insert.on_conflict_do_update(index_elements=["kind", "scope"], set_=changed))
 
 
 def change(session: Session, change_id: int) -> ModeChangeRow | None:
@@ -90,4 +102,12 @@ def runs(session: Session, *, window_id: str | None = None, limit: int = 20) -> 
     query = select(HookRunRow).order_by(HookRunRow.id.desc()).limit(limit)
     if window_id is not None:
         query = query.where(HookRunRow.window_id == window_id)
+    return list(session.scalars(query))
+
+
+def changes(session: Session, limit: int, before: int | None) -> list[ModeChangeRow]:
+    """A page of changes, newest first (keyset on the id)."""
+    query = select(ModeChangeRow).order_by(ModeChangeRow.id.desc()).limit(limit)
+    if before is not None:
+        query = query.where(ModeChangeRow.id < before)
     return list(session.scalars(query))

@@ -109,6 +109,7 @@ ROUTES = (
     Route("GET", "/api/v1/windows/{window_id}/validations", _V + "window_validations"),
     Route("GET", "/api/v1/watches/{watch_id}", _V + "show_watch"),
     Route("GET", "/api/v1/mode", _O + "mode_status"),
+    Route("GET", "/api/v1/mode/changes", _O + "mode_changes"),
     Route("POST", "/api/v1/mode/maintenance", _O + "set_maintenance"),
     Route("POST", "/api/v1/mode/traffic", _O + "set_traffic"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,6 +14,8 @@ from maintctl.services import mode as service
 from maintctl.services.deps import Deps
 
 Systems = list[str] | None
+Limit = Annotated[int, Field(ge=1, le=bounds.PAGE_MAX)]
+Before = Annotated[int | None, Field(ge=1, le=2**31 - 1)]  # ids are 32-bit on PostgreSQL
 
 
 class MaintenanceFields(BaseModel):
@@ -73,3 +75,14 @@ def set_traffic(deps: Deps, who: Principal, body: TrafficFields) -> Reply:
             reason=body.reason,
         )
     return Reply(service.change_json(found))
+
+
+def mode_changes(
+    deps: Deps, who: Principal, limit: Limit = bounds.PAGE_DEFAULT, before: Before = None
+) -> Reply:
+    """Every change of maintenance or traffic mode, newest first; the next page in Link."""
+    rows = service.changes(deps, who, limit, before)
+    if len(rows) < limit:
+        return Reply(rows)
+    more = f"/api/v1/mode/changes?limit={limit}&before={rows[-1]['id']}"
+    return Reply(rows, headers={"Link": f'<{more}>; rel="next"'})

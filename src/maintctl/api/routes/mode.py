@@ -5,14 +5,15 @@ Thin wrappers: the bodies are in api/handlers/mode.py, which the CLI's local mod
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from maintctl.api.auth import Who
 from maintctl.api.deps import AppDeps, answer
 from maintctl.api.handlers import mode as handlers
 from maintctl.api.handlers.mode import MaintenanceFields, TrafficFields
+from maintctl.domain import bounds
 
 router = APIRouter(prefix="/api/v1", tags=["mode"])
 
@@ -33,3 +34,15 @@ def set_maintenance(deps: AppDeps, who: Who, body: MaintenanceFields, response: 
 def set_traffic(deps: AppDeps, who: Who, body: TrafficFields, response: Response) -> Any:
     """Set the traffic mode: normal, read-only or maintenance (team-lead or higher)."""
     return answer(handlers.set_traffic(deps, who, body), response)
+
+
+@router.get("/mode/changes", response_model=list[dict[str, Any]])
+def mode_changes(
+    deps: AppDeps,
+    who: Who,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=bounds.PAGE_MAX)] = bounds.PAGE_DEFAULT,
+    before: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+) -> Any:
+    """The mode's audit trail: every change with who, why and where, newest first."""
+    return answer(handlers.mode_changes(deps, who, limit, before), response)
