@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from maintctl.cli.inline import run_due
@@ -143,8 +144,6 @@ def test_a_hook_over_other_systems_is_not_overtaken(deps: Deps, tmp_path: Path) 
 
 
 def test_hook_names_repeating_and_a_timeout_past_the_bound_are_refused_with_their_lines() -> None:
-    import pytest
-
     from maintctl.config import ConfigError
 
     with pytest.raises(ConfigError) as refused:
@@ -155,3 +154,16 @@ def test_hook_names_repeating_and_a_timeout_past_the_bound_are_refused_with_thei
     with pytest.raises(ConfigError) as refused:
         parse_config("hooks:\n  - {name: a, command: ['true'], timeout: 2h}\n", "m.yaml")
     assert "m.yaml:2" in str(refused.value) and "timeout" in str(refused.value)
+
+
+def test_a_hook_is_not_handed_maintctls_own_settings(
+    deps: Deps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAINTCTL_TOKEN", "mct_secret")
+    monkeypatch.setenv("KEPT_FOR_HOOKS", "yes")
+    body = "hooks: [{name: env, command: [sh, -c, 'env | grep -e TOKEN -e KEPT | sort']}]"
+    deps = hooked(deps, tmp_path, body)
+    change(deps, Kind.TRAFFIC, "read-only")
+    run_due(deps, KINDS)
+    (run,) = hook_runs(deps)
+    assert run.output == "KEPT_FOR_HOOKS=yes\n"

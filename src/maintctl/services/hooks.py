@@ -85,6 +85,12 @@ def _tail(out: IO[bytes]) -> str:
     return text[-bounds.HOOK_OUTPUT_CHARS :]
 
 
+def inherited() -> dict[str, str]:
+    """The worker's environment less maintctl's own settings (a database URL, a token): a
+    hook's output is recorded where viewers read it."""
+    return {k: v for k, v in os.environ.items() if not k.upper().startswith("MAINTCTL_")}
+
+
 def run_hook(hook: Hook, env: dict[str, str], cwd: str | None) -> tuple[str, int | None, str]:
     """Run one hook's argv with its timeout; (status, exit code, output tail). Never a shell."""
     with tempfile.TemporaryFile() as out:
@@ -94,7 +100,7 @@ def run_hook(hook: Hook, env: dict[str, str], cwd: str | None) -> tuple[str, int
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, **env},
+                env={**inherited(), **env},
                 cwd=cwd,
                 start_new_session=True,  # its own process group: a timeout kills its children too
             )
