@@ -167,3 +167,19 @@ def test_a_hook_is_not_handed_maintctls_own_settings(
     run_due(deps, KINDS)
     (run,) = hook_runs(deps)
     assert run.output == "KEPT_FOR_HOOKS=yes\n"
+
+
+def test_the_worker_runs_the_hooks_of_a_window_start_and_window_show_lists_them(
+    deps: Deps, tmp_path: Path, clock: Clock
+) -> None:
+    from maintctl.worker import Worker
+    from tests.services.test_mode import asking
+
+    deps = hooked(
+        deps, tmp_path, "hooks: [{name: show, command: [sh, -c, 'echo $MAINTCTL_WINDOW']}]"
+    )
+    wid = asking(deps, clock, maintenance_mode=True)
+    assert Worker(deps).run_once() >= 1
+    with deps.db.read() as session:
+        (shown,) = hooks.recent(session, wid)
+    assert (shown["hook"], shown["status"], shown["output"]) == ("show", "ok", f"{wid}\n")
