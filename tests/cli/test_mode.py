@@ -15,7 +15,7 @@ __all__ = ["local"]
 
 def test_enable_status_and_disable_round_trip(local: Path) -> None:
     code, out, _ = run("mode", "enable", "--message", "Back at 04:00 UTC.", "--systems", "db,api")
-    assert code == 0 and "Maintenance mode on on api, db" in out and "Back at 04:00 UTC." in out
+    assert code == 0 and "Maintenance mode on for api, db" in out and "Back at 04:00 UTC." in out
     code, out, _ = run("mode", "status", "--json")
     found = json.loads(out)
     assert found["maintenanceMode"] is False and set(found["systems"]) == {"api", "db"}
@@ -26,7 +26,7 @@ def test_enable_status_and_disable_round_trip(local: Path) -> None:
     code, out, _ = run("mode", "status")
     assert code == 0 and "Global: maintenance mode off, traffic normal" in out
     code, out, _ = run("mode", "disable", "--systems", "db,api", "--reason", "done")
-    assert code == 0 and "Maintenance mode off on api, db" in out
+    assert code == 0 and "Maintenance mode off for api, db" in out
     assert json.loads(run("mode", "status", "--json")[1])["systems"] == {}
     code, out, _ = run("mode", "history", "--limit", "1")
     assert code == 0 and "done" in out and "More: maintctl mode history --limit 1 --before 2" in out
@@ -72,7 +72,7 @@ def test_in_local_mode_the_hooks_run_in_process_right_after_the_change(
         "utf-8",
     )
     code, out, _ = run("traffic", "--mode", "read-only", "--systems", "db")
-    assert code == 0 and "Traffic mode read-only on db" in out and "hook flag: ok (exit 0)" in out
+    assert code == 0 and "Traffic mode read-only for db" in out and "hook flag: ok (exit 0)" in out
     assert (tmp_path / "traffic.flag").read_text() == "read-only db\n"
     code, out, _ = run("traffic", "--mode", "normal", "--systems", "db", "--json")
     (ran,) = json.loads(out)["hook_runs"]

@@ -51,7 +51,7 @@ def _send(where: str, body: dict[str, Any], as_json: bool) -> None:
     if found["change"] is None:
         console.print("Nothing to switch off: the window holds no state.")
         return
-    where_ = "globally" if found["global"] else f"on {', '.join(found['systems'])}"
+    where_ = "globally" if found["global"] else f"for {', '.join(found['systems'])}"
     tied = f", tied to {found['window']} until {short(found['until'])}" if found["until"] else ""
     tied = tied or (f", for {found['window']}" if found["window"] else "")
     console.print(
@@ -114,24 +114,25 @@ def status(as_json: JsonOpt = False) -> None:
     console.print(f"Global: maintenance mode {on}, traffic {found['trafficMode']}{until}")
     if found["message"]:
         console.print(f"Message: {safe(found['message'])}")
-    if found["states"]:
-        rows = [
-            (
-                s["scope"] or "(global)",
-                s["kind"],
-                s["value"],
-                s["window"] or "",
-                short(s["until"]) if s["until"] else "",
-                s["by"],
-                short(s["since"]) if s["since"] else "",
-                s["reason"],
-            )
-            for s in found["states"]
-        ]
-        columns = ("Scope", "Kind", "State", "Window", "Until", "By", "Since (UTC)", "Why")
-        console.print(table("States", columns, rows, wide=3))
+    for state in found["states"]:
+        console.print(_state_line(state))
     for run in found["hook_runs"][:5]:
         _hook_line(run)
+
+
+def _state_line(state: dict[str, Any]) -> str:
+    """One stored state: scope, kind, value, since, by, window and until, why."""
+    scope = state["scope"] or "(global)"
+    line = (
+        f"{scope}: {state['kind']} {state['value']} since {short(state['since'])} by {state['by']}"
+    )
+    if state["window"]:
+        line += f", {state['window']}"
+    if state["until"]:
+        line += f" until {short(state['until'])}"
+    if state["reason"]:
+        line += f": {state['reason']}"
+    return safe(line)
 
 
 def traffic(
