@@ -510,6 +510,44 @@ class SystemConfig(BaseModel):
         return value
 
 
+class Hook(BaseModel):
+    """A command run on every mode change (services/hooks.py): an argv list, never a shell
+    unless the user writes `sh -c` themself."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    command: list[str] = Field(min_length=1, max_length=1000)
+    on: Literal["maintenance", "traffic", "any"] = "any"
+    timeout: Duration = Field(default=timedelta(seconds=60))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_key(cls, data: Any) -> Any:
+        # YAML 1.1 reads a bare `on:` key as the boolean true.
+        if isinstance(data, dict) and True in data and "on" not in data:
+            data = {("on" if key is True else key): value for key, value in data.items()}
+        return data
+
+    @field_validator("command")
+    @classmethod
+    def _argv(cls, value: list[str]) -> list[str]:
+        if not value[0].strip() or any("\x00" in part for part in value):
+            raise ValueError("the command is an argv list whose first item names a program")
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout(cls, value: timedelta) -> timedelta:
+        if not timedelta(seconds=1) <= value <= timedelta(seconds=bounds.HOOK_TIMEOUT_MAX_S):
+            raise ValueError(f"a hook's timeout is 1s to {bounds.HOOK_TIMEOUT_MAX_S}s")
+        return value
+
+    def runs_on(self, kind: str) -> bool:
+        """Whether a change of maintenance or traffic mode runs this hook."""
+        return self.on in ("any", kind)
+
+
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -528,6 +566,7 @@ class _File(BaseModel):
     alerting: Alerting = Field(default_factory=Alerting)
     # Declared, every system named anywhere must be one of these (system_problems).
     systems: dict[str, SystemConfig] | None = Field(default=None, max_length=10_000)
+    hooks: list[Hook] = Field(default_factory=list, max_length=bounds.MAX_HOOKS)
 
 
 @dataclass(frozen=True)
@@ -566,6 +605,7 @@ class Config:
     people: People = field(default_factory=People)
     alerting: Alerting = field(default_factory=Alerting)
     systems: dict[str, SystemConfig] | None = None  # None: not declared, any name goes
+    hooks: tuple[Hook, ...] = ()
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -602,6 +642,9 @@ class Config:
                 "contacts": [c.model_dump(mode="json") for c in self.contacts],
                 "people": self.people.model_dump(mode="json"),
                 **self._alerting_json(),
+                **(
+                    {"hooks": [h.model_dump(mode="json") for h in self.hooks]} if self.hooks else {}
+                ),
             },
             sort_keys=True,
             separators=(",", ":"),
@@ -760,9 +803,10 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         people=shape.people,
         alerting=shape.alerting,
         systems=shape.systems,
+        hooks=tuple(shape.hooks),
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
-    problems += _system_problems(config, lines, name)
+    problems += _system_problems(config, lines, name) + _hook_problems(config, lines, name)
     problems = problems or _template_problems(config, lines, name)
     if problems:
         raise ConfigError(problems)
@@ -853,6 +897,21 @@ def _system_problems(
                 ("systems", system, "pagerduty_services"),
                 "no alerting.pagerduty is configured to open these maintenance windows; add it",
             )
+    return found
+
+
+def _hook_problems(
+    config: Config, lines: dict[yamlsource.Path, int], name: str
+) -> list[ConfigProblem]:
+    """Hook names once each: a hook's runs are recorded under its name."""
+    found: list[ConfigProblem] = []
+    seen: set[str] = set()
+    for i, hook in enumerate(config.hooks):
+        if hook.name in seen:
+            line = yamlsource.line_of(lines, ("hooks", i, "name"))
+            message = f"the hook name {hook.name!r} repeats"
+            found.append(ConfigProblem(name, line, f"hooks.{i}.name", message))
+        seen.add(hook.name)
     return found
 
 

@@ -153,6 +153,11 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/windows/{window_id}/log"): {"": EVERYONE},
     ("POST", "/api/v1/windows/{window_id}/log"): {"": OPERATOR},
     ("POST", "/api/v1/windows/{window_id}/rollback"): {"": OPERATOR},
+    # Maintenance and traffic mode: any account reads them; team-lead or higher changes them.
+    ("GET", "/api/v1/mode"): {"": EVERYONE},
+    ("GET", "/api/v1/mode/changes"): {"": EVERYONE},
+    ("POST", "/api/v1/mode/maintenance"): {"": FIRST_LEVEL},
+    ("POST", "/api/v1/mode/traffic"): {"": FIRST_LEVEL},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -324,6 +329,8 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/steps/{result_id}/finish"): {"state": "passed"},
             ("POST", "/api/v1/windows/{window_id}/log"): {"lines": [f"from {who}"]},
             ("POST", "/api/v1/windows/{window_id}/rollback"): {"reason": "step 1 failed"},
+            ("POST", "/api/v1/mode/maintenance"): {"enabled": True, "message": "Back soon."},
+            ("POST", "/api/v1/mode/traffic"): {"mode": "read-only", "systems": ["db"]},
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},

@@ -111,6 +111,9 @@ def fields_of(window: Window) -> dict[str, Any]:
         "execution_plan": details.execution_plan,
         "rollback_plan": details.rollback_plan,
         "verification_steps": details.verification_steps,
+        "maintenance_mode": "yes" if spec.maintenance_mode else "no",
+        "maintenance_message": spec.maintenance_message,
+        "traffic_mode": spec.traffic_mode,
     }
     return {name: value for name, value in fields.items() if value}
 

@@ -117,4 +117,4 @@ def test_any_typed_text_renders_and_parses_back_as_the_same_fields_and_no_signat
     text = render_request(window, ["team-lead", "engineering-manager"])
     assert parse_request(text) == fields_of(window)
     assert text.split("## Approvals\n", 1)[1].count("- [x]") == 0
-    assert text.count("\n## ") == 10 and text.count("\n- **") == 12  # with Team
+    assert text.count("\n## ") == 10 and text.count("\n- **") == 15  # Team and 3 mode bullets

@@ -17,6 +17,7 @@ from maintctl.cli import (
     execution,
     faults,
     jobs,
+    mode,
     notify,
     precheck,
     schedule,
@@ -60,6 +61,7 @@ app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.approvals_app, name="approvals")
 app.add_typer(notify.app, name="notify")
 app.add_typer(suppress.app, name="suppress")
+app.add_typer(mode.app, name="mode")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)
@@ -77,6 +79,7 @@ app.command()(walk.log)
 app.command()(validate.validate)
 app.command()(precheck.precheck)
 app.command()(precheck.ack)
+app.command()(mode.traffic)
 
 
 def run() -> None:

@@ -105,6 +105,21 @@ PublicTitle = Annotated[
 PublicMessage = Annotated[
     str | None, typer.Option(help="what customers are told, never the description")
 ]
+MaintenanceMode = Annotated[
+    bool | None,
+    typer.Option(
+        "--maintenance-mode/--no-maintenance-mode",
+        help="switch maintenance mode on for its systems while it runs",
+        show_default=False,
+    ),
+]
+MaintenanceMessage = Annotated[
+    str | None,
+    typer.Option(help="what services show; default: Service will resume at HH:MM UTC."),
+]
+TrafficMode = Annotated[
+    str | None, typer.Option(help="while it runs: normal, read-only or maintenance")
+]
 
 
 @app.command()
@@ -122,6 +137,9 @@ def create(
     public_title: PublicTitle = None,
     public_message: PublicMessage = None,
     team: Team = None,
+    maintenance_mode: MaintenanceMode = None,
+    maintenance_message: MaintenanceMessage = None,
+    traffic_mode: TrafficMode = None,
     from_file: Annotated[
         Path | None, typer.Option("--from-file", help="filled request template (.md) or YAML")
     ] = None,
@@ -144,6 +162,9 @@ def create(
             public_title=public_title,
             public_message=public_message,
             team=team,
+            maintenance_mode=maintenance_mode,
+            maintenance_message=maintenance_message,
+            traffic_mode=traffic_mode,
         )
     )
     _send("POST", "/api/v1/windows", body, as_json, "Created")
@@ -281,12 +302,17 @@ def show(
         ("Public title", window["public_title"] or "(the type's wording)"),
         ("Team", ", ".join(window.get("team", [])) or "(none named)"),
         ("Public message", window["public_message"] or "(the type's wording)"),
+        ("Maintenance mode", _asked_mode(window)),
+        ("Traffic mode", window.get("traffic_mode", "normal")),
     ]
     if window["cancel_reason"]:
         rows.append(("Cancelled because", window["cancel_reason"]))
     rows += [(f"Signed ({a['role']})", _signature(a)) for a in window.get("approvals", [])]
     for purpose, last in window.get("validation", {}).items():
         rows.append((_VALIDATION[purpose], f"{last['id']} {last['status']} at {last['at']}"))
+    for run in window.get("hook_runs", [])[:10]:
+        code = "" if run["exit_code"] is None else f" exit {run['exit_code']}"
+        rows.append((f"Hook {run['hook']}", f"{run['status']}{code} at {run['finished_at']}"))
     console.print(table(window["id"], ("Field", "Value"), rows))
     _step_lines(window)
     conflict_lines(window)
@@ -304,6 +330,13 @@ def _step_lines(window: dict[str, Any]) -> None:
             console.print(f"  {number}. {safe(step['text'])}")
             if step["command"]:
                 console.print(f"     $ {safe(step['command'])}  (timeout {step['timeout']})")
+
+
+def _asked_mode(window: dict[str, Any]) -> str:
+    """What the window asks of maintenance mode while it runs."""
+    if not window.get("maintenance_mode"):
+        return "no"
+    return f"yes: {window.get('maintenance_message') or '(the default wording)'}"
 
 
 _VALIDATION = {"check": "Last validation", "baseline": "Baseline", "compare": "Last comparison"}
@@ -329,6 +362,9 @@ def modify(
         Path | None,
         typer.Option("--from-file", help="fields to change as YAML (steps...); flags override it"),
     ] = None,
+    maintenance_mode: MaintenanceMode = None,
+    maintenance_message: MaintenanceMessage = None,
+    traffic_mode: TrafficMode = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change a window; every check runs again."""
@@ -346,6 +382,9 @@ def modify(
         public_title=public_title,
         public_message=public_message,
         team=team,
+        maintenance_mode=maintenance_mode,
+        maintenance_message=maintenance_message,
+        traffic_mode=traffic_mode,
     )
     _send("PATCH", path(WINDOWS, checked(one_id(window_id, id))), body, as_json, "Modified")
 

@@ -40,11 +40,16 @@ TEXT_LIMITS: dict[str, int] = {
     "apprise_url": 2_000,  # an account's own Apprise URL (messages for that person alone)
     "step_text": 500,  # what one execution step does ("Step 3 of 8: <text>")
     "step_command": 8_000,  # one step's shell command, as the approvers signed it
+    "mode_message": 1_000,  # the maintenance-mode message services show their users
 }
 MAX_SYSTEMS = 200  # systems named by one window or one query
 MAX_TEAM = 50  # accounts named as one window's team
 ACKS_PER_WINDOW_MAX = 2_000  # acknowledgements (and undos) kept on one window
 MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, ...)
+# Mode hooks (config `hooks:`): how many, how long one may run, and how much of its output is kept.
+MAX_HOOKS = 20
+HOOK_TIMEOUT_MAX_S = 3_600
+HOOK_OUTPUT_CHARS = 4_000  # the last characters of a hook's output, kept on its run's row
 
 # YAML read from a file (the config file, `--from-file`): checked before any value is built, so
 # an alias bomb or a deep nest is refused at once instead of exhausting memory.

@@ -135,6 +135,11 @@ class WindowSpec:
     steps: list[Step] = field(default_factory=list)
     rollback_steps: list[Step] = field(default_factory=list)
     verify_steps: list[Step] = field(default_factory=list)
+    # What the window asks while it runs (services/mode.py switches it on at start, off at its
+    # end); a None message means the runbook's wording from the window's end.
+    maintenance_mode: bool = False
+    maintenance_message: str | None = None
+    traffic_mode: str = "normal"  # normal | read-only | maintenance
 
     @property
     def interval(self) -> Interval:

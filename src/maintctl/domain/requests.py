@@ -20,6 +20,9 @@ LIST_DETAILS = ("prerequisites", "execution_plan", "rollback_plan", "verificatio
 REQUIRED = ("type", "start", "end", "description")
 # What approvers sign: a change to any of these sends a scheduled window back to approval.
 SIGNED_DETAILS = ("execution_plan", "rollback_plan", "verification_steps")
+# What the window asks of maintenance mode and traffic mode while it runs (domain/mode.py).
+MODE_FIELDS = ("maintenance_mode", "maintenance_message", "traffic_mode")
+TRAFFIC_MODES = ("normal", "read-only", "maintenance")
 FIELDS = frozenset(
     {
         "id",
@@ -34,6 +37,7 @@ FIELDS = frozenset(
         *steps.FIELDS.values(),
         *TEXT_FIELDS,
         *LIST_DETAILS,
+        *MODE_FIELDS,
     }
 )
 
@@ -147,6 +151,7 @@ def build_spec(
         if name in given:
             step_lists[name], found = steps.parse_steps(name, given[name])
             problems.extend(found)
+    modes = _mode_fields(given, problems)
     if problems:
         return None, problems
     spec = copy.deepcopy(base) if base else WindowSpec("", datetime.min, datetime.min, [], "", "")
@@ -168,10 +173,46 @@ def build_spec(
     for name, value in step_lists.items():
         setattr(spec, name, value)
     spec.owner = spec.owner or default_owner
+    for name, value in modes.items():
+        setattr(spec, name, value)
     problems.extend(_time_problems(spec, "duration" in given and "end" not in given))
     if problems:
         return None, problems
     return spec, []
+
+
+def _mode_fields(given: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    """The mode fields given, checked; an empty message means the default wording (None)."""
+    found: dict[str, Any] = {}
+    if "maintenance_mode" in given:
+        raw = given["maintenance_mode"]
+        flag = raw if isinstance(raw, bool) else str(raw).strip().lower()
+        if flag in (True, "true", "yes", "on", "1"):
+            found["maintenance_mode"] = True
+        elif flag in (False, "false", "no", "off", "0"):
+            found["maintenance_mode"] = False
+        else:
+            problems.append(
+                Problem("maintenance_mode", "boolean", f"{str(raw)[:40]!r} is not true or false")
+            )
+    if "maintenance_message" in given:
+        text = str(given["maintenance_message"]).strip()
+        problems.extend(bounds.text_problems("maintenance_message", text, "mode_message"))
+        found["maintenance_message"] = text or None
+    if "traffic_mode" in given:
+        mode = str(given["traffic_mode"]).strip().lower()
+        if mode in TRAFFIC_MODES:
+            found["traffic_mode"] = mode
+        else:
+            problems.append(
+                Problem(
+                    "traffic_mode",
+                    "traffic-mode",
+                    f"{mode[:40]!r} is not a traffic mode",
+                    "use " + ", ".join(TRAFFIC_MODES),
+                )
+            )
+    return found
 
 
 def _team_problems(team: list[str]) -> list[Problem]:
@@ -235,7 +276,8 @@ def is_retimed(before: WindowSpec, after: WindowSpec) -> bool:
 
 
 def is_rescheduling(before: WindowSpec, after: WindowSpec) -> bool:
-    """True when what approvers signed has changed: time, type, systems, risk, impact, plans, steps.
+    """True when what approvers signed has changed: time, type, systems, risk, impact, plans,
+    steps, and what the window asks of maintenance and traffic mode.
 
     The description, justification, owner and prerequisites are not signed: rewording them keeps
     the signatures (the change still shows in the window's history).
@@ -247,4 +289,5 @@ def is_rescheduling(before: WindowSpec, after: WindowSpec) -> bool:
             getattr(before.details, name) != getattr(after.details, name) for name in SIGNED_DETAILS
         )
         or any(getattr(before, name) != getattr(after, name) for name in steps.FIELDS.values())
+        or any(getattr(before, name) != getattr(after, name) for name in MODE_FIELDS)
     )

@@ -130,3 +130,11 @@ def require_notice_sender(who: Principal, requested_by: str, action: str) -> Non
 def require_validator(who: Principal, action: str) -> None:
     """Running the configured checks: requester, approver or admin, never viewer (DESIGN.md)."""
     require_writer(who, action)
+
+
+def require_approver(who: Principal, action: str) -> None:
+    """Mode, traffic and suppression: team-lead or higher (DESIGN.md); in local mode the OS user
+    at the keyboard (no --as), who may do anything."""
+    if who.rank or (who.role == Role.ADMIN and who.token_id is None and who.name == who.local_user):
+        return
+    raise forbid(action, f"team-lead or higher (you are {who.role.value})")

@@ -31,6 +31,9 @@ _BLANK = f"""\
 - **Risk Level:** [Low | Medium | High]
 - **Public Title:** [What customers see; default: the type's wording]
 - **Team:** [Accounts doing the work, e.g. alice, bob]
+- **Maintenance Mode:** [yes | no]
+- **Maintenance Message:** [What services show; default: "Service will resume at HH:MM UTC."]
+- **Traffic Mode:** [normal | read-only | maintenance]
 
 ## Description
 [Detailed description of maintenance activity]
@@ -66,6 +69,7 @@ _BLANK = f"""\
 
 ID_PLACEHOLDER = "MNT-YYYY-XXXX"
 _TYPE_WORDING = "[the type's wording]"
+_MODE_WORDING = "[the default wording]"
 
 # Bullet labels (lowercased, without the colon) -> the raw field they fill; None is read but unused.
 _LABELS: dict[str, str | None] = {
@@ -87,6 +91,9 @@ _LABELS: dict[str, str | None] = {
     "risk": "risk",
     "public title": "public_title",
     "team": "team",
+    "maintenance mode": "maintenance_mode",
+    "maintenance message": "maintenance_message",
+    "traffic mode": "traffic_mode",
 }
 _TEXT_SECTIONS = {
     "description": "description",
@@ -212,6 +219,9 @@ def render_request(window: Window, approvals: Sequence[str]) -> str:
         f"- **Risk Level:** {spec.risk.value.capitalize()}",
         f"- **Public Title:** {_inline(spec.public_title) or _TYPE_WORDING}",
         f"- **Team:** {_inline(', '.join(spec.team)) or '[Accounts doing the work]'}",
+        f"- **Maintenance Mode:** {'yes' if spec.maintenance_mode else 'no'}",
+        f"- **Maintenance Message:** {_inline(spec.maintenance_message or '') or _MODE_WORDING}",
+        f"- **Traffic Mode:** {spec.traffic_mode}",
         "",
         "## Description",
         inert(spec.description) or "[Detailed description of maintenance activity]",

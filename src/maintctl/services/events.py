@@ -54,6 +54,7 @@ BUILT_IN: tuple[str, ...] = (
     "maintctl.services.people:on_event",
     "maintctl.services.watch:on_event",
     "maintctl.services.suppression:on_event",
+    "maintctl.services.mode:on_event",
 )
 _listeners: list[Listener] | None = None
 

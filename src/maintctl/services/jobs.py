@@ -44,6 +44,7 @@ BUILT_IN = (
     "maintctl.services.watch",
     "maintctl.services.runs",
     "maintctl.services.suppression",
+    "maintctl.services.hooks",
 )
 # A dead job is told to these channels; the alerts' keys start with the prefix.
 ALERT_AUDIENCE = "internal-engineering"
@@ -168,6 +169,7 @@ def claim_batch(
     running: Mapping[tuple[str, str], int] | None = None,
     busy: tuple[int, ...] = (),
     depth: int = 1,
+    kinds: tuple[str, ...] = (),
 ) -> list[store.Job]:
     """Claim up to `limit` due jobs for `worker`, those due first; [] when nothing is due.
 
@@ -211,6 +213,7 @@ def claim_batch(
             full=skip,
             admit=admit,
             running=busy,
+            kinds=kinds,
         )
         for job in claimed.dead:
             died(deps, session, job)

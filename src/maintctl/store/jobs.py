@@ -142,6 +142,7 @@ def claim(
     full: tuple[Full, ...] = (),
     admit: Callable[[str, dict[str, Any]], bool] | None = None,
     running: tuple[int, ...] = (),
+    kinds: tuple[str, ...] = (),
 ) -> Claimed:
     """Claim up to `limit` jobs, those due first, for `lease`.
 
@@ -163,6 +164,8 @@ def claim(
         )
         if running:
             query = query.where(JobRow.id.not_in(running))
+        if kinds:  # only these kinds (the CLI running its own jobs in-process: cli/inline.py)
+            query = query.where(JobRow.kind.in_(kinds))
         # Look a little further than `limit`: some candidates may be refused by `admit`.
         query = query.order_by(JobRow.next_try_at).limit(limit * _LOOK_AHEAD)
         if session.get_bind().dialect.name == "postgresql":

@@ -57,6 +57,10 @@ class WindowRow(Base):
     # the hash of the signed fields at the final signature.
     steps: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     signed_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the window asks of maintenance mode and traffic mode while it runs (services/mode.py).
+    maintenance_mode: Mapped[bool] = mapped_column(Boolean, default=False)
+    maintenance_message: Mapped[str | None] = mapped_column(Text)
+    traffic_mode: Mapped[str] = mapped_column(String(16), default="normal")
 
     systems: Mapped[list[SystemRow]] = relationship(
         back_populates="window",
@@ -518,4 +522,66 @@ class SilenceRow(Base):
         Index("ux_silences_window_target", "window_id", "provider", "target", unique=True),
         # The sweep's question: which silences are not ended yet.
         Index("ix_silences_state", "state", "id"),
+    )
+
+
+class ModeStateRow(Base):
+    """The maintenance-mode or traffic-mode state of one scope ("*" global, or a system):
+    updated in place by every change, so every replica and worker reads the same state."""
+
+    __tablename__ = "mode_states"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(Text)
+    window_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    change_id: Mapped[int] = mapped_column(Integer)
+
+
+class ModeChangeRow(Base):
+    """Append-only: one change of maintenance or traffic mode over its scopes, with who and why
+    (the mode's audit trail; also on the window's history when tied to one)."""
+
+    __tablename__ = "mode_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(16))
+    scopes: Mapped[list[str]] = mapped_column(Json)
+    message: Mapped[str | None] = mapped_column(Text)
+    window_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # Both states of each scope after the change: what its hooks are told.
+    after: Mapped[dict[str, Any]] = mapped_column(Json)
+    credential: Mapped[dict[str, Any]] = mapped_column(Json)
+
+
+class HookRunRow(Base):
+    """One run of one mode hook for one change: its exit code and the tail of its output."""
+
+    __tablename__ = "hook_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("mode_changes.id", ondelete="CASCADE")
+    )
+    window_id: Mapped[str | None] = mapped_column(String(32))
+    hook: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # ok, failed, timeout, error, superseded
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    output: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index("ix_hook_runs_change", "change_id", "id"),
+        Index("ix_hook_runs_window", "window_id", "id"),
     )

@@ -63,6 +63,9 @@ def to_window(row: WindowRow) -> Window:
             name: [from_stored(d) for d in (row.steps or {}).get(name, [])]
             for name in STEP_FIELDS.values()
         },
+        maintenance_mode=bool(row.maintenance_mode),
+        maintenance_message=row.maintenance_message,
+        traffic_mode=row.traffic_mode or "normal",
     )
     return Window(
         id=row.id,
@@ -122,6 +125,9 @@ def _fill(row: WindowRow, w: Window) -> None:
     row.public_title = spec.public_title
     row.public_message = spec.public_message
     row.team = list(spec.team)
+    row.maintenance_mode = spec.maintenance_mode
+    row.maintenance_message = spec.maintenance_message
+    row.traffic_mode = spec.traffic_mode
     row.published_start = w.published_start
     row.published_end = w.published_end
     row.steps = {

@@ -63,6 +63,7 @@ _K = "maintctl.api.handlers.precheck:"
 _V = "maintctl.api.handlers.validation:"
 _X = "maintctl.api.handlers.suppression:"
 _E = "maintctl.api.handlers.steps:"
+_O = "maintctl.api.handlers.mode:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -116,6 +117,10 @@ ROUTES = (
     Route("GET", "/api/v1/validations/{run_id}", _V + "show_validation"),
     Route("GET", "/api/v1/windows/{window_id}/validations", _V + "window_validations"),
     Route("GET", "/api/v1/watches/{watch_id}", _V + "show_watch"),
+    Route("GET", "/api/v1/mode", _O + "mode_status"),
+    Route("GET", "/api/v1/mode/changes", _O + "mode_changes"),
+    Route("POST", "/api/v1/mode/maintenance", _O + "set_maintenance"),
+    Route("POST", "/api/v1/mode/traffic", _O + "set_traffic"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),

@@ -1,4 +1,6 @@
-"""/health: is the database reachable, is a worker beating, and which config this process runs.
+"""/health: is the database reachable, is a worker beating, which config this process runs, and
+the maintenance and traffic modes services read (maintenanceMode, trafficMode, message, until,
+systems).
 
 The shape is draft-inadarei-api-health-check's (`application/health+json`): `status` pass, warn
 or fail; `checks` keyed "component:measurement". Public, and it names no secret.
@@ -25,15 +27,20 @@ _RANK = {"pass": 0, "warn": 1, "fail": 2}
 def health(deps: Deps) -> Reply:
     from sqlalchemy import text
 
+    from maintctl.services import mode
     from maintctl.store import jobs as store
 
     now = deps.clock()
     checks: dict[str, list[dict[str, Any]]] = {}
+    # The mode members (contract9.md §3) only when the database answered: unknown otherwise, so
+    # the middleware keeps its last known state.
+    modes: dict[str, Any] = {}
     started = time.perf_counter()
     try:
         with deps.db.read() as session:
             session.execute(text("SELECT 1"))
             beat = store.last_beat(session)
+            modes = mode.health_members(session)
     except Exception as exc:
         fault = deps.db.fault(exc)
         if fault is None:
@@ -80,5 +87,6 @@ def health(deps: Deps) -> Reply:
         "description": "maintctl: maintenance windows",
         "configHash": deps.config.hash,
         "checks": checks,
+        **modes,
     }
     return Reply(body, 503 if status == "fail" else 200, media_type=MEDIA_TYPE)

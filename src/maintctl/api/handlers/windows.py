@@ -57,6 +57,9 @@ class WindowFields(BaseModel):
     steps: list[StepFields] | None = None
     rollback_steps: list[StepFields] | None = None
     verify_steps: list[StepFields] | None = None
+    maintenance_mode: bool | None = None
+    maintenance_message: str | None = None
+    traffic_mode: Literal["normal", "read-only", "maintenance"] | None = None
     request_markdown: str | None = Field(
         default=None, description="a filled Maintenance Request Template; other fields override it"
     )
@@ -137,17 +140,19 @@ def create_window(deps: Deps, who: Principal, body: WindowFields) -> Reply:
 def show_window(
     deps: Deps, who: Principal, window_id: str, format: Literal["json", "markdown"] = "json"
 ) -> Reply:
-    from maintctl.services import runs
+    from maintctl.services import hooks, runs
 
     with deps.db.read() as session:
         found = service.require(session, window_id)
         checked = runs.summary(session, found.id)
+        hook_runs = hooks.recent(session, found.id)
     if format == "markdown":
         rule = deps.config.policy.types.get(found.spec.type)
         text = template.render_request(found, rule.approvals if rule else [])
         return Reply(text, media_type="text/markdown")
     reply = _answer(found)
     reply.body["validation"] = shapes.validation(checked)
+    reply.body["hook_runs"] = hook_runs  # the mode hooks run for this window, newest first
     return reply
 
 
