@@ -75,6 +75,8 @@ class WindowRow(Base):
         Index("ix_windows_start_at", "start_at"),
         Index("ix_windows_status_start", "status", "start_at"),
         Index("ix_windows_seq", "seq_year", "seq_no"),
+        # Windows that ran, by their actual times (the SLA report, stats, the duration warning).
+        Index("ix_windows_actual", "actual_start", "actual_end"),
         # SQLite's overlap query finds short windows by their start with a fixed look-back, and
         # the few long ones by their end (store/windows.py). PostgreSQL uses its GiST index, so
         # the migration makes this one on SQLite only (and no postgresql_where here: naming it
