@@ -15,6 +15,7 @@ from maintctl.api.routes import (
     accounts,
     calendar,
     feeds,
+    history,
     jobs,
     meta,
     notify,
@@ -57,6 +58,7 @@ def create_app(deps: Deps) -> FastAPI:
         notify.router,
         precheck.router,
         validation.router,
+        history.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

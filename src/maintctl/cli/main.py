@@ -19,7 +19,9 @@ from maintctl.cli import (
     jobs,
     notify,
     precheck,
+    report,
     schedule,
+    stats,
     validate,
     window,
 )
@@ -57,6 +59,7 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.approvals_app, name="approvals")
 app.add_typer(notify.app, name="notify")
+app.add_typer(report.app, name="report")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)
@@ -71,6 +74,7 @@ app.command()(execution.abort)
 app.command()(validate.validate)
 app.command()(precheck.precheck)
 app.command()(precheck.ack)
+app.command()(stats.stats)
 
 
 def run() -> None:

@@ -170,3 +170,6 @@ WATCH_TREND_ROUNDS = 5
 HISTORY_HORIZON = timedelta(days=730)
 HISTORY_SAMPLE = 200
 HISTORY_MIN_SAMPLES = 5
+# A notice is on time when sent at most this long after its due time: the worker picks a due
+# notice up within a second, so only a retry or a stopped worker makes it later.
+NOTICE_ON_TIME_GRACE = timedelta(minutes=1)

@@ -141,8 +141,13 @@ def notice_counts(
     types: Sequence[str] = (),
     systems: Sequence[str] = (),
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """(type, system) -> (notices planned with a due time, those sent by it), in SQL."""
-    on_time = case((NotificationRow.sent_at <= NotificationRow.due_at, 1), else_=0)
+    """(type, system) -> (notices planned with a due time, those sent by it), in SQL.
+
+    "By it" allows bounds.NOTICE_ON_TIME_GRACE: the worker sends a due notice a moment after.
+    """
+    late_s = seconds(session, NotificationRow.due_at, NotificationRow.sent_at)
+    grace_s = int(bounds.NOTICE_ON_TIME_GRACE.total_seconds())
+    on_time = case((NotificationRow.sent_at.is_not(None) & (late_s <= grace_s), 1), else_=0)
     query = (
         select(WindowRow.type, SystemRow.system, func.count(), func.sum(on_time))
         .select_from(WindowRow)
