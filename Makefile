@@ -4,3 +4,4 @@ test:
 
 bench:
 	.venv/bin/python bench/bench_schedule.py
+	.venv/bin/python bench/bench_history.py

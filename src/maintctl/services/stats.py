@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from maintctl.domain import bounds, history
 from maintctl.domain.intervals import Interval
-from maintctl.domain.model import Status
 from maintctl.domain.requests import split_systems
 from maintctl.services.deps import Deps
 from maintctl.store import history as store
@@ -68,14 +67,16 @@ def stats(
     types = [type_name.strip()] if type_name else []
     systems = [system.strip()] if system else []
     groups: dict[tuple[str, str], Group] = {}
-    for row in store.stat_rows(session, span, types, systems):
-        group = groups.get((row.type, row.system))
+    for type_, system_, planned_s, actual_s, overran, rolled in store.stat_rows(
+        session, span, types, systems
+    ):
+        group = groups.get((type_, system_))
         if group is None:
-            group = groups[(row.type, row.system)] = Group(row.type, row.system)
-        group.planned.append(row.planned_s)
-        group.actual.append(row.actual_s)
-        group.overruns += row.overrun_s > 0
-        group.rollbacks += row.status == Status.ROLLED_BACK
+            group = groups[(type_, system_)] = Group(type_, system_)
+        group.planned.append(planned_s)
+        group.actual.append(actual_s)
+        group.overruns += overran
+        group.rollbacks += rolled
     for key, (planned, on_time) in store.notice_counts(session, span, types, systems).items():
         if key in groups:
             groups[key].notices, groups[key].notices_on_time = planned, on_time

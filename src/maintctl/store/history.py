@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from maintctl.domain import bounds
 from maintctl.domain.intervals import Interval
+from maintctl.domain.model import Status
 from maintctl.store.tables import NotificationRow, SystemRow, WindowRow
 
 # Notices that were never meant to go do not count for or against "on time".
@@ -84,18 +85,6 @@ def ran_during(session: Session, period: Interval, systems: Sequence[str] = ()) 
         yield last
 
 
-@dataclass(frozen=True)
-class StatRow:
-    """One (type, system) pair's windows: status, planned and actual seconds, overrun seconds."""
-
-    type: str
-    system: str
-    status: str
-    planned_s: int
-    actual_s: int
-    overrun_s: int
-
-
 def _filters(types: Sequence[str], systems: Sequence[str]) -> list[ColumnElement[bool]]:
     wanted: list[ColumnElement[bool]] = []
     if types:
@@ -110,19 +99,14 @@ def stat_rows(
     span: Interval,
     types: Sequence[str] = (),
     systems: Sequence[str] = (),
-) -> Iterator[StatRow]:
-    """Every (window, system) that ran and started inside `span`, durations in seconds."""
+) -> Iterator[tuple[str, str, int, int, int, int]]:
+    """(type, system, planned s, actual s, overran 0/1, rolled back 0/1) of every (window,
+    system) that ran and started inside `span`: plain tuples, as there may be many."""
     actual = seconds(session, WindowRow.actual_start, WindowRow.actual_end)
-    overrun = seconds(session, WindowRow.end_at, WindowRow.actual_end)
+    overran = case((WindowRow.actual_end > WindowRow.end_at, 1), else_=0)
+    rolled = case((WindowRow.status == Status.ROLLED_BACK.value, 1), else_=0)
     query = (
-        select(
-            WindowRow.type,
-            SystemRow.system,
-            WindowRow.status,
-            WindowRow.duration_s,
-            actual,
-            overrun,
-        )
+        select(WindowRow.type, SystemRow.system, WindowRow.duration_s, actual, overran, rolled)
         .join(SystemRow, SystemRow.window_id == WindowRow.id)
         .where(
             WindowRow.actual_start >= span.start,
@@ -131,8 +115,8 @@ def stat_rows(
             *_filters(types, systems),
         )
     )
-    for row in session.execute(query.execution_options(yield_per=5000)):
-        yield StatRow(*row)
+    rows: Any = session.execute(query.execution_options(yield_per=5000))
+    yield from rows
 
 
 def notice_counts(
