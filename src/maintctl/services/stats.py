@@ -67,9 +67,8 @@ def stats(
     types = [type_name.strip()] if type_name else []
     systems = [system.strip()] if system else []
     groups: dict[tuple[str, str], Group] = {}
-    for type_, system_, planned_s, actual_s, overran, rolled in store.stat_rows(
-        session, span, types, systems
-    ):
+    rows = store.stat_rows(session, span, types, systems)
+    for type_, system_, planned_s, actual_s, overran, rolled, told, on_time in rows:
         group = groups.get((type_, system_))
         if group is None:
             group = groups[(type_, system_)] = Group(type_, system_)
@@ -77,9 +76,8 @@ def stats(
         group.actual.append(actual_s)
         group.overruns += overran
         group.rollbacks += rolled
-    for key, (planned, on_time) in store.notice_counts(session, span, types, systems).items():
-        if key in groups:
-            groups[key].notices, groups[key].notices_on_time = planned, on_time
+        group.notices += told
+        group.notices_on_time += on_time
     return Stats(span, [groups[k] for k in sorted(groups)])
 
 
