@@ -118,7 +118,8 @@ def create_window(deps: Deps, who: Principal, body: WindowFields) -> Reply:
 
     with deps.db.write() as session:
         created = service.create(deps, session, body.raw(), who)
-        spec = created.spec
+    spec = created.spec
+    with deps.db.read() as session:  # after the write: history is no reason to hold its lock
         warned = stats.duration_warning(
             deps, session, spec.type, spec.systems, spec.end - spec.start
         )
