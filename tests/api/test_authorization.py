@@ -133,6 +133,9 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/calendars"): {"": EVERYONE},
     ("POST", "/api/v1/calendars/refresh"): {"": FIRST_LEVEL | ADMIN},
     ("GET", "/api/v1/jobs"): {"": EVERYONE},
+    ("GET", "/api/v1/reports/sla"): {"": EVERYONE},
+    ("GET", "/api/v1/stats"): {"": EVERYONE},
+    ("GET", "/api/v1/stats/duration"): {"": EVERYONE},
     ("GET", "/api/v1/notifications"): {"": EVERYONE},
     ("GET", "/api/v1/notifications/{notification_id}"): {"": EVERYONE},
     ("POST", "/api/v1/notifications/{notification_id}/send"): {"": NOTICE_SENDER},
@@ -336,6 +339,8 @@ class World:
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},
             ("GET", "/api/v1/slots"): {"type": "planned-outage", "duration": "2h", "systems": "db"},
             ("GET", "/api/v1/calendar"): {"month": "2026-12"},
+            ("GET", "/api/v1/reports/sla"): {"month": "2026-12"},
+            ("GET", "/api/v1/stats/duration"): {"type": "planned-outage", "duration": "2h"},
             ("GET", "/api/v1/windows/{window_id}/render"): {"kind": "initial"},
         }
         return url, bodies.get(key), queries.get(key)

@@ -15,6 +15,7 @@ from maintctl.api.routes import (
     accounts,
     calendar,
     feeds,
+    history,
     jobs,
     meta,
     mode,
@@ -63,6 +64,7 @@ def create_app(deps: Deps) -> FastAPI:
         validation.router,
         suppression.router,
         steps.router,
+        history.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -20,7 +20,9 @@ from maintctl.cli import (
     mode,
     notify,
     precheck,
+    report,
     schedule,
+    stats,
     suppress,
     validate,
     window,
@@ -62,6 +64,7 @@ app.add_typer(accounts.approvals_app, name="approvals")
 app.add_typer(notify.app, name="notify")
 app.add_typer(suppress.app, name="suppress")
 app.add_typer(mode.app, name="mode")
+app.add_typer(report.app, name="report")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)
@@ -80,6 +83,7 @@ app.command()(validate.validate)
 app.command()(precheck.precheck)
 app.command()(precheck.ack)
 app.command()(mode.traffic)
+app.command()(stats.stats)
 
 
 def run() -> None:

@@ -74,3 +74,5 @@ def conflict_lines(window: dict[str, Any]) -> None:
             f"[yellow]warning[/]: {safe(c['kind'])} {safe(c['name'])}: {safe(c['detail'])} "
             f"({short(c['start'])} to {short(c['end'])})"
         )
+    for text in window.get("warnings", []):
+        errors.print(f"[yellow]warning[/]: {safe(text)}")

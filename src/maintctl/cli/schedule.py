@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from maintctl.cli.client import EXIT_NOT_OK, connect
-from maintctl.cli.output import console, print_json, short, table
+from maintctl.cli.output import console, errors, print_json, safe, short, table
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 Systems = Annotated[str, typer.Option(help="comma-separated systems, e.g. api,db")]
@@ -66,6 +66,10 @@ def slots(
         params["after"] = after
     with connect() as api:
         found = api.json("GET", "/api/v1/slots", params=params)
+        hint = {"type": type, "duration": duration, "systems": systems}
+        warned = api.json("GET", "/api/v1/stats/duration", params=hint)["warning"]
+    if warned:
+        errors.print(f"[yellow]warning[/]: {safe(warned)}")
     if as_json:
         print_json(found)
         return

@@ -181,3 +181,12 @@ WATCH_EVERY_DEFAULT = timedelta(seconds=30)
 WATCH_ROUNDS_MAX = 2_881
 WATCH_FAILURES_KEPT = 1_000
 WATCH_TREND_ROUNDS = 5
+# What history teaches (services/stats.py, the duration warning): stats cover the windows that
+# started within the horizon; the warning reads at most the last HISTORY_SAMPLE similar windows
+# in it, and speaks only with at least HISTORY_MIN_SAMPLES of them.
+HISTORY_HORIZON = timedelta(days=730)
+HISTORY_SAMPLE = 200
+HISTORY_MIN_SAMPLES = 5
+# A notice is on time when sent at most this long after its due time: the worker picks a due
+# notice up within a second, so only a retry or a stopped worker makes it later.
+NOTICE_ON_TIME_GRACE = timedelta(minutes=1)

@@ -304,7 +304,11 @@ class MaintenanceType(_Strict):
     windows: list[str] | Literal["any"] = "any"
     customer_impacting: bool = True
     ignores_freezes: bool = False
-    sla_credits: str = "none"
+    sla_credits: str = "none"  # display text; `sla` is what the SLA report reads
+    sla: Literal["excluded", "counted", "per-agreement"] = Field(
+        default="excluded",
+        description="whether its time counts against the SLA (domain/sla.py; overruns always do)",
+    )
     notifications: Notifications = Field(default_factory=Notifications)
 
     @field_validator("approvals")

@@ -83,6 +83,18 @@ class WindowRow(Base):
         Index("ix_windows_start_at", "start_at"),
         Index("ix_windows_status_start", "status", "start_at"),
         Index("ix_windows_seq", "seq_year", "seq_no"),
+        # Windows that ran, by their actual times (the SLA report, stats, the duration warning);
+        # it holds every column they read, so SQLite answers them from the index alone.
+        Index(
+            "ix_windows_actual",
+            "actual_start",
+            "actual_end",
+            "end_at",
+            "duration_s",
+            "type",
+            "status",
+            "id",
+        ),
         # SQLite's overlap query finds short windows by their start with a fixed look-back, and
         # the few long ones by their end (store/windows.py). PostgreSQL uses its GiST index, so
         # the migration makes this one on SQLite only (and no postgresql_where here: naming it
@@ -360,6 +372,8 @@ class NotificationRow(Base):
         Index("ux_notifications_notice", "window_id", "kind", "audience", "channel", unique=True),
         # `notify pending`: what is waiting, by due time.
         Index("ix_notifications_status_due", "status", "due_at", "id"),
+        # A window's timed notices and when they went (stats' "notices on time"), index only.
+        Index("ix_notifications_window_due", "window_id", "due_at", "sent_at", "status"),
     )
 
 

@@ -64,6 +64,7 @@ _V = "maintctl.api.handlers.validation:"
 _X = "maintctl.api.handlers.suppression:"
 _E = "maintctl.api.handlers.steps:"
 _O = "maintctl.api.handlers.mode:"
+_H = "maintctl.api.handlers.history:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -121,6 +122,9 @@ ROUTES = (
     Route("GET", "/api/v1/mode/changes", _O + "mode_changes"),
     Route("POST", "/api/v1/mode/maintenance", _O + "set_maintenance"),
     Route("POST", "/api/v1/mode/traffic", _O + "set_traffic"),
+    Route("GET", "/api/v1/reports/sla", _H + "sla_report"),
+    Route("GET", "/api/v1/stats", _H + "stats"),
+    Route("GET", "/api/v1/stats/duration", _H + "duration_hint"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),

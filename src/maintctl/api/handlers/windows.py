@@ -130,9 +130,18 @@ def list_windows(
 
 
 def create_window(deps: Deps, who: Principal, body: WindowFields) -> Reply:
+    from maintctl.services import stats
+
     with deps.db.write() as session:
         created = service.create(deps, session, body.raw(), who)
+    spec = created.spec
+    with deps.db.read() as session:  # after the write: history is no reason to hold its lock
+        warned = stats.duration_warning(
+            deps, session, spec.type, spec.systems, spec.end - spec.start
+        )
     reply = _answer(created, 201)
+    if warned:  # never a refusal: history only says how similar windows went
+        reply.body["warnings"] = [warned]
     reply.headers["Location"] = f"/api/v1/windows/{created.id}"
     return reply
 
