@@ -1,8 +1,5 @@
-"""The middleware pointed at a real maintctl (its app served by uvicorn over the test database).
-
-Until maintctl's /health carries the mode members (issue 9, engineer A), the middleware reads its
-answer as not yet the state (unknown) and lets traffic through; once it does, the state is known.
-"""
+"""The middleware pointed at a real maintctl (its app served by uvicorn over the test database),
+the state switched through maintctl's own mode service."""
 
 from __future__ import annotations
 
@@ -47,7 +44,36 @@ def test_in_front_of_a_real_maintctl_all_normal_traffic_passes(
         assert http.post(f"{service.url}/orders").status_code == 200
         reported = http.get(f"{service.url}/health").json()
     assert maintctl_health.status_code == 200  # public: no token
-    expected = "known" if "maintenanceMode" in maintctl_health.json() else "unknown"
-    assert reported["maintctl"] == expected
+    assert reported["maintctl"] == "known"
     assert reported["maintenanceMode"] is False
     assert reported["trafficMode"] == "normal"
+
+
+def test_in_front_of_a_real_maintctl_traffic_maintenance_on_db_refuses_with_retry_after(
+    deps: Deps, real_maintctl: str, serve_asgi: Serve
+) -> None:
+    from maintctl.domain.mode import Kind
+    from maintctl.domain.roles import Principal, Role
+    from maintctl.services import mode
+
+    lead = Principal("tina", Role.TEAM_LEAD)
+    with deps.db.write() as session:
+        mode.change(deps, session, lead, Kind.TRAFFIC, "maintenance", systems=["db"], reason="x")
+        mode.change(
+            deps, session, lead, Kind.MAINTENANCE, "on", systems=["db"], message="Back at 4"
+        )
+    service = serve_asgi(server=real_maintctl, systems=["db"], allow_paths=["/healthz"])
+    other = serve_asgi(server=real_maintctl, systems=["web"])
+    service.middleware.refresh_now()
+    other.middleware.refresh_now()
+    with httpx.Client(trust_env=False, timeout=5) as http:
+        refused = http.get(f"{service.url}/orders")
+        allowed = http.get(f"{service.url}/healthz")
+        reported = http.get(f"{service.url}/health").json()
+        elsewhere = http.post(f"{other.url}/orders")
+    assert refused.status_code == 503 and "Retry-After" in refused.headers
+    assert "Back at 4" in refused.text
+    assert allowed.status_code == 200
+    assert (reported["maintctl"], reported["maintenanceMode"]) == ("known", True)
+    assert reported["trafficMode"] == "maintenance"
+    assert elsewhere.status_code == 200  # a service on another system is not held
