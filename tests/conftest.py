@@ -85,7 +85,8 @@ def database_url(sqlite_template: Path, tmp_path: Path, _pg_schema: None) -> Ite
                     "TRUNCATE windows, window_systems, signatures, audit, tokens, users,"
                     " id_counters, account_audit, feed_cache, jobs, worker_lease, worker_beats,"
                     " window_updates, notifications, notification_attempts, statuspage_incidents,"
-                    " acks, validation_runs, check_results, validation_watches"
+                    " acks, validation_runs, check_results, validation_watches, reviews,"
+                    " action_items"
                     " RESTART IDENTITY CASCADE"
                 )
             )

@@ -20,6 +20,7 @@ from maintctl.api.routes import (
     notify,
     precheck,
     render,
+    review,
     schedule,
     status,
     validation,
@@ -57,6 +58,7 @@ def create_app(deps: Deps) -> FastAPI:
         notify.router,
         precheck.router,
         validation.router,
+        review.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -19,6 +19,7 @@ from maintctl.cli import (
     jobs,
     notify,
     precheck,
+    review,
     schedule,
     validate,
     window,
@@ -57,6 +58,7 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.approvals_app, name="approvals")
 app.add_typer(notify.app, name="notify")
+app.add_typer(review.action_app, name="action")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)
@@ -71,6 +73,8 @@ app.command()(execution.abort)
 app.command()(validate.validate)
 app.command()(precheck.precheck)
 app.command()(precheck.ack)
+app.command()(review.review)
+app.command()(review.close)
 
 
 def run() -> None:

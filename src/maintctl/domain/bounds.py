@@ -38,11 +38,14 @@ TEXT_LIMITS: dict[str, int] = {
     "public_title": 200,  # a window's title on the status page and in customer notices
     "public_message": 2_000,  # a window's or a progress update's message for the public
     "apprise_url": 2_000,  # an account's own Apprise URL (messages for that person alone)
+    "review_text": 10_000,  # one section of a review (went well, could improve, lessons)
+    "action": 500,  # an action item's what
 }
 MAX_SYSTEMS = 200  # systems named by one window or one query
 MAX_TEAM = 50  # accounts named as one window's team
 ACKS_PER_WINDOW_MAX = 2_000  # acknowledgements (and undos) kept on one window
 MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, ...)
+ACTIONS_PER_WINDOW_MAX = 200  # action items on one window's review
 
 # YAML read from a file (the config file, `--from-file`): checked before any value is built, so
 # an alias bomb or a deep nest is refused at once instead of exhausting memory.

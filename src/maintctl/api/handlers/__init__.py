@@ -61,6 +61,7 @@ _N = "maintctl.api.handlers.notify:"
 _P = "maintctl.api.handlers.status:"
 _K = "maintctl.api.handlers.precheck:"
 _V = "maintctl.api.handlers.validation:"
+_E = "maintctl.api.handlers.review:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -107,6 +108,12 @@ ROUTES = (
     Route("GET", "/api/v1/validations/{run_id}", _V + "show_validation"),
     Route("GET", "/api/v1/windows/{window_id}/validations", _V + "window_validations"),
     Route("GET", "/api/v1/watches/{watch_id}", _V + "show_watch"),
+    Route("GET", "/api/v1/windows/{window_id}/review", _E + "window_review"),
+    Route("PUT", "/api/v1/windows/{window_id}/review", _E + "edit_review"),
+    Route("POST", "/api/v1/windows/{window_id}/actions", _E + "add_action"),
+    Route("POST", "/api/v1/windows/{window_id}/close", _E + "close_window"),
+    Route("GET", "/api/v1/actions", _E + "list_actions"),
+    Route("POST", "/api/v1/actions/{action_id}/done", _E + "action_done"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),
