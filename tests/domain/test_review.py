@@ -132,7 +132,7 @@ def test_typed_text_is_escaped_in_the_markdown_review() -> None:
 
 
 def test_a_due_date_means_the_end_of_that_day_and_an_instant_needs_a_zone() -> None:
-    assert review.parse_due("2026-12-20") == datetime(2026, 12, 21, tzinfo=UTC)
+    assert review.parse_due("2026-12-20") == datetime(2026, 12, 20, 23, 59, 59, tzinfo=UTC)
     assert review.parse_due("2026-12-20T17:00:00+01:00") == datetime(2026, 12, 20, 16, tzinfo=UTC)
     with pytest.raises(TimeParseError):
         review.parse_due("2026-12-20T17:00:00")

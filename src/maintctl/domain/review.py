@@ -298,10 +298,10 @@ def close_problems(status: Status, missing: Sequence[tuple[str, str]]) -> list[P
 
 
 def parse_due(text: str) -> datetime:
-    """An action's due time: an instant with Z or an offset, or a date meaning its end in UTC."""
+    """An action's due time: an instant with Z or an offset, or a date: its last second, UTC."""
     value = text.strip()
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return day_bounds(parse_day("due", value))[1]
+        return day_bounds(parse_day("due", value))[1] - timedelta(seconds=1)
     return parse_instant("due", value)
 
 
