@@ -310,3 +310,15 @@ def test_a_window_in_progress_cannot_close(site: Deps, clock: Clock) -> None:
     move(site, "start", wid, TOM)
     with pytest.raises(StateError), site.db.write() as session:
         closing.close(site, session, wid, ROOT, force=True, reason="no")
+
+
+def test_two_first_writes_of_a_review_one_wins_the_other_is_told(site: Deps, clock: Clock) -> None:
+    from maintctl.store import reviews
+
+    wid = ran(site, clock)
+    with site.db.write() as session:
+        assert reviews.put(session, wid, Written(lessons="a"), 0, "tom", clock()) == 1
+        assert reviews.put(session, wid, Written(lessons="b"), 0, "rita", clock()) == 0
+        assert reviews.put(session, wid, Written(lessons="c"), 1, "rita", clock()) == 2
+        assert reviews.put(session, wid, Written(lessons="d"), 1, "tom", clock()) == 0
+        assert reviews.get(session, wid) == (Written(lessons="c"), 2)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from maintctl.domain import bounds
 from maintctl.domain.review import EMERGENCY, Written
+from maintctl.store.db import upsert_insert
 from maintctl.store.tables import ReviewRow, SystemRow, WindowRow
 
 INCIDENTS_MAX = 100  # emergencies named in one review
@@ -36,9 +37,11 @@ def put(
         "updated_by": who,
     }
     if version == 0:
-        session.add(ReviewRow(window_id=window_id, version=1, **values))
-        session.flush()
-        return 1
+        # Two first writes at once: one inserts, the other finds the row and is told it lost.
+        insert = upsert_insert(session)(ReviewRow).values(window_id=window_id, version=1, **values)
+        statement = insert.on_conflict_do_nothing(index_elements=["window_id"])
+        found = session.execute(statement.returning(ReviewRow.window_id)).first()
+        return 1 if found is not None else 0
     changed = session.execute(
         update(ReviewRow)
         .where(ReviewRow.window_id == window_id, ReviewRow.version == version)
