@@ -35,8 +35,10 @@ action_app = typer.Typer(help="Action items from reviews: add, list, done.")
 
 
 def review(
-    first: Annotated[str, typer.Argument(metavar="[edit] ID", help="the window; `edit ID` edits")],
-    second: Annotated[str | None, typer.Argument(metavar="", show_default=False)] = None,
+    first: Annotated[str, typer.Argument(metavar="ID|edit", help="the window, or `edit`")],
+    second: Annotated[
+        str | None, typer.Argument(metavar="[ID]", help="after `edit`: the window")
+    ] = None,
     output: Annotated[
         str, typer.Option("--format", help="markdown or json (review ID)")
     ] = "markdown",
@@ -45,7 +47,7 @@ def review(
         typer.Option("--from-file", help="edit: the written parts from markdown or YAML/JSON"),
     ] = None,
 ) -> None:
-    """The Maintenance Review of a window; `review edit ID` writes what went well, lessons..."""
+    """The Maintenance Review of a window; `review edit ID` writes its lessons in $EDITOR."""
     if first == "edit":
         if second is None:
             fail(["ID: give the window to edit: maintctl review edit ID"])

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from maintctl.domain import bounds
 from maintctl.domain.errors import Problem
 from maintctl.domain.model import Status
+from maintctl.domain.public import EMERGENCY as EMERGENCY  # the type the incidents count
 from maintctl.domain.times import day_bounds, format_duration, parse_day, parse_instant
 
 # A notice is on time when sent no later than this after its due time: the worker sends a due
@@ -21,7 +22,6 @@ from maintctl.domain.times import day_bounds, format_duration, parse_day, parse_
 ON_TIME_GRACE = timedelta(minutes=1)
 # The audiences whose notices the Customer Notifications metric counts: customers-all, ...
 CUSTOMER_PREFIX = "customers"
-EMERGENCY = "emergency"
 CLOSABLE = frozenset({Status.COMPLETED, Status.ROLLED_BACK})
 MET, MISSED, NO_DATA = "Met", "Missed", "No data"
 
