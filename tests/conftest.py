@@ -86,7 +86,8 @@ def database_url(sqlite_template: Path, tmp_path: Path, _pg_schema: None) -> Ite
                     " id_counters, account_audit, feed_cache, jobs, worker_lease, worker_beats,"
                     " window_updates, notifications, notification_attempts, statuspage_incidents,"
                     " acks, validation_runs, check_results, validation_watches, silences,"
-                    " step_results, window_log, mode_states, mode_changes, hook_runs"
+                    " step_results, window_log, mode_states, mode_changes, hook_runs, reviews,"
+                    " action_items"
                     " RESTART IDENTITY CASCADE"
                 )
             )

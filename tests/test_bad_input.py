@@ -170,6 +170,17 @@ API_CASES = [
     Case("a token beyond the integer range", "POST", "/api/v1/tokens/1099511627776/revoke"),
     Case("an unknown path", "GET", "/api/v1/nothing-here", status=404),
     Case("a path with a traversal", "POST", "/api/v1/windows/..%2Fusers%2Fbob%2Fdisable/approve"),
+    Case(
+        "an action for a window that does not exist",
+        "POST",
+        "/api/v1/windows/MNT-2026-0999/actions",
+        {"what": "x", "owner": "rita", "due": "2026-12-20"},
+        status=404,
+    ),
+    Case(
+        "done of an action beyond the integer range", "POST", "/api/v1/actions/1099511627776/done"
+    ),
+    Case("actions of an owner with a slash", "GET", "/api/v1/actions", params={"owner": "../x"}),
 ]
 
 WINDOW_CASES = [  # changes to the window MNT-2026-0001 that exists
@@ -187,6 +198,32 @@ WINDOW_CASES = [  # changes to the window MNT-2026-0001 that exists
         "/api/v1/windows/MNT-2026-0001",
         {"start": "9999-01-01T00:00:00Z", "end": "9999-01-01T02:00:00Z"},
     ),
+    Case("a review of a window that never ran", "GET", "/api/v1/windows/MNT-2026-0001/review"),
+    Case(
+        "writing the review of a window that never ran",
+        "PUT",
+        "/api/v1/windows/MNT-2026-0001/review",
+        {"lessons": "x"},
+    ),
+    Case(
+        "an action due at a naive time",
+        "POST",
+        "/api/v1/windows/MNT-2026-0001/actions",
+        {"what": "x", "owner": "rita", "due": "2026-12-20T10:00:00"},
+    ),
+    Case(
+        "an action owned by nobody known",
+        "POST",
+        "/api/v1/windows/MNT-2026-0001/actions",
+        {"what": "x", "owner": "nobody", "due": "2026-12-20"},
+    ),
+    Case(
+        "an action of 501 characters",
+        "POST",
+        "/api/v1/windows/MNT-2026-0001/actions",
+        {"what": "w" * 501, "owner": "rita", "due": "2026-12-20"},
+    ),
+    Case("closing a draft", "POST", "/api/v1/windows/MNT-2026-0001/close", {}),
 ]
 
 
@@ -327,6 +364,12 @@ CLI_CASES: list[tuple[str, list[str]]] = [
         ],
     ),
     ("an account name with a slash", ["user", "disable", "../windows"]),
+    (
+        "an action for a window that does not exist",
+        ["action", "add", "MNT-2026-0999", "--what", "x", "--owner", "rita", "--due", "2026-12-20"],
+    ),
+    ("a review of a window that does not exist", ["review", "MNT-2026-0999"]),
+    ("an action number that is not one", ["action", "done", "A-../1"]),
 ]
 
 

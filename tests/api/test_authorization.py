@@ -19,8 +19,19 @@ from httpx import Response
 
 from maintctl.api.app import create_app
 from maintctl.config import parse_config
+from maintctl.domain.review import Written
 from maintctl.domain.roles import Principal, Role
-from maintctl.services import accounts, lifecycle, runs, steps, watches, windows, workflow
+from maintctl.services import (
+    accounts,
+    actions,
+    lifecycle,
+    review,
+    runs,
+    steps,
+    watches,
+    windows,
+    workflow,
+)
 from maintctl.services.deps import Deps
 from maintctl.store import notifications
 from maintctl.store.db import Database
@@ -161,6 +172,14 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/mode/changes"): {"": EVERYONE},
     ("POST", "/api/v1/mode/maintenance"): {"": FIRST_LEVEL},
     ("POST", "/api/v1/mode/traffic"): {"": FIRST_LEVEL},
+    # After the window: the review is read by all, written by its operators; an action is done
+    # by its owner too (here the viewer); close by team-lead or higher, forced by admin alone.
+    ("GET", "/api/v1/windows/{window_id}/review"): {"": EVERYONE},
+    ("PUT", "/api/v1/windows/{window_id}/review"): {"": OPERATOR},
+    ("POST", "/api/v1/windows/{window_id}/actions"): {"": OPERATOR},
+    ("GET", "/api/v1/actions"): {"": EVERYONE},
+    ("POST", "/api/v1/actions/{action_id}/done"): {"": OPERATOR | {"viewer"}},
+    ("POST", "/api/v1/windows/{window_id}/close"): {"": FIRST_LEVEL, "forced": ADMIN},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -203,9 +222,12 @@ class World:
         signed_once: bool = False,
         scheduled: bool = False,
         started: bool = False,
+        completed: bool = False,
+        reviewed: bool = False,
     ) -> str:
         """A new planned outage filed by `requester`; pending approval when submitted,
         signed by its three levels when scheduled, and started early by its requester."""
+        started = started or completed or reviewed
         requester = Principal("requester", Role.REQUESTER)
         with self.deps.db.write() as session:
             made = windows.create(
@@ -223,6 +245,20 @@ class World:
                     workflow.approve(self.deps, session, made.id, Principal(name, role))
             if started:
                 lifecycle.start(self.deps, session, made.id, requester, early=True)
+            if completed or reviewed:
+                lifecycle.complete(self.deps, session, made.id, requester)
+            if reviewed:
+                texts = Written(lessons="learned")
+                review.edit(self.deps, session, made.id, requester, texts)
+        return made.id
+
+    def action(self) -> int:
+        """An open action item on the shared window, owned by the viewer."""
+        with self.deps.db.write() as session:
+            requester = Principal("requester", Role.REQUESTER)
+            made = actions.add(
+                self.deps, session, self.shared_window, requester, "do it", "viewer", "2026-12-20"
+            )
         return made.id
 
     def begun(self, window_id: str) -> int:
@@ -294,6 +330,9 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/rollback"): {"started": True},
             ("POST", "/api/v1/windows/{window_id}/steps"): {"started": True},
             ("POST", "/api/v1/windows/{window_id}/steps/{result_id}/finish"): {"started": True},
+            ("GET", "/api/v1/windows/{window_id}/review"): {"completed": True},
+            ("PUT", "/api/v1/windows/{window_id}/review"): {"completed": True},
+            ("POST", "/api/v1/windows/{window_id}/close"): {"reviewed": True},
         }
         if key in needs_fresh:
             state = dict(needs_fresh[key])
@@ -309,6 +348,7 @@ class World:
                 notification_id=self.draft() if "{notification_id}" in path else 0,
                 run_id=self.run() if "{run_id}" in path else 0,
                 watch_id=self.watch() if "{watch_id}" in path else 0,
+                action_id=self.action() if "{action_id}" in path else 0,
                 token_id=self.spare_token(who if scenario == "own" else VICTIM)
                 if "{token_id}" in path
                 else 0,
@@ -334,6 +374,15 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/rollback"): {"reason": "step 1 failed"},
             ("POST", "/api/v1/mode/maintenance"): {"enabled": True, "message": "Back soon."},
             ("POST", "/api/v1/mode/traffic"): {"mode": "read-only", "systems": ["db"]},
+            ("PUT", "/api/v1/windows/{window_id}/review"): {"lessons": f"by {who}"},
+            ("POST", "/api/v1/windows/{window_id}/actions"): {
+                "what": "automate it",
+                "owner": "viewer",
+                "due": "2026-12-20",
+            },
+            ("POST", "/api/v1/windows/{window_id}/close"): {"force": True, "reason": "on paper"}
+            if scenario == "forced"
+            else {},
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},
@@ -350,7 +399,10 @@ class World:
 def world(db: Database, clock: Clock) -> Iterator[World]:
     # One check, so that starting a validation run reaches its decision (nothing runs it).
     config = parse_config(
-        "checks: [{name: ok, group: services, kind: tcp, host: 127.0.0.1, port: 9}]", "a.yaml"
+        "checks: [{name: ok, group: services, kind: tcp, host: 127.0.0.1, port: 9}]\n"
+        # Closing waits for no post-maintenance item here, whatever the default policy declares.
+        "policy: {checklists: {post-immediate: [], post-short-term: []}}\n",
+        "a.yaml",
     )
     deps = Deps.build(db, config, clock=clock)
     with TestClient(create_app(deps)) as http:

@@ -22,6 +22,7 @@ from maintctl.api.routes import (
     notify,
     precheck,
     render,
+    review,
     schedule,
     status,
     steps,
@@ -65,6 +66,7 @@ def create_app(deps: Deps) -> FastAPI:
         suppression.router,
         steps.router,
         history.router,
+        review.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -21,6 +21,7 @@ from maintctl.cli import (
     notify,
     precheck,
     report,
+    review,
     schedule,
     stats,
     suppress,
@@ -65,6 +66,7 @@ app.add_typer(notify.app, name="notify")
 app.add_typer(suppress.app, name="suppress")
 app.add_typer(mode.app, name="mode")
 app.add_typer(report.app, name="report")
+app.add_typer(review.action_app, name="action")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)
@@ -84,6 +86,8 @@ app.command()(precheck.precheck)
 app.command()(precheck.ack)
 app.command()(mode.traffic)
 app.command()(stats.stats)
+app.command()(review.review)
+app.command()(review.close)
 
 
 def run() -> None:

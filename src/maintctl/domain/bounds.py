@@ -41,6 +41,8 @@ TEXT_LIMITS: dict[str, int] = {
     "step_text": 500,  # what one execution step does ("Step 3 of 8: <text>")
     "step_command": 8_000,  # one step's shell command, as the approvers signed it
     "mode_message": 1_000,  # the maintenance-mode message services show their users
+    "review_text": 10_000,  # one section of a review (went well, could improve, lessons)
+    "action": 500,  # an action item's what
 }
 MAX_SYSTEMS = 200  # systems named by one window or one query
 MAX_TEAM = 50  # accounts named as one window's team
@@ -50,6 +52,7 @@ MAX_LIST_ITEMS = 100  # items in one plan list (prerequisites, execution plan, .
 MAX_HOOKS = 20
 HOOK_TIMEOUT_MAX_S = 3_600
 HOOK_OUTPUT_CHARS = 4_000  # the last characters of a hook's output, kept on its run's row
+ACTIONS_PER_WINDOW_MAX = 200  # action items on one window's review
 
 # YAML read from a file (the config file, `--from-file`): checked before any value is built, so
 # an alias bomb or a deep nest is refused at once instead of exhausting memory.

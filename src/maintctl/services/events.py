@@ -30,6 +30,7 @@ PROGRESSED = "window.progress"
 COMPLETED = "window.completed"
 ABORTED = "window.aborted"  # cancelled while in progress
 ROLLED_BACK = "window.rolled_back"  # the rollback steps ran: the window ends rolled_back
+CLOSED = "window.closed"  # completed or rolled_back, then closed after the review
 # The moves after which nothing a window started may stay on (mode, traffic, silences).
 ENDED = frozenset({COMPLETED, ABORTED, ROLLED_BACK, CANCELLED})
 

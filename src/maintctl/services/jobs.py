@@ -45,6 +45,7 @@ BUILT_IN = (
     "maintctl.services.runs",
     "maintctl.services.suppression",
     "maintctl.services.hooks",
+    "maintctl.services.actions",
 )
 # A dead job is told to these channels; the alerts' keys start with the prefix.
 ALERT_AUDIENCE = "internal-engineering"

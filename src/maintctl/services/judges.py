@@ -8,6 +8,7 @@ from __future__ import annotations
 from maintctl.domain import public
 from maintctl.domain.model import Status
 from maintctl.domain.times import format_instant
+from maintctl.services import review as _review  # noqa: F401 - registers the review's judges
 from maintctl.services import statuspage
 from maintctl.services.notices import label
 from maintctl.services.precheck import Finding, Judging, register_judge

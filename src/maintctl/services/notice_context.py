@@ -78,7 +78,8 @@ def notice_context(config: Config, notice: Notice) -> dict[str, Any]:
         context["internal"] = _internal(window)
     if notice.audience == PERSON:
         context["person"] = {
-            key: _text(extra.get(key)) for key in ("role", "by", "reason", "last_update", "quiet")
+            key: _text(extra.get(key))
+            for key in ("role", "by", "reason", "last_update", "quiet", "action", "what", "due")
         }
         context["person"]["quiet"] = context["person"]["quiet"] or "30 minutes"
     return context

@@ -599,3 +599,43 @@ class HookRunRow(Base):
         Index("ix_hook_runs_change", "change_id", "id"),
         Index("ix_hook_runs_window", "window_id", "id"),
     )
+
+
+class ReviewRow(Base):
+    """What the lead wrote in a window's review (the metrics are computed, never stored)."""
+
+    __tablename__ = "reviews"
+
+    window_id: Mapped[str] = mapped_column(
+        ForeignKey("windows.id", ondelete="CASCADE"), primary_key=True
+    )
+    went_well: Mapped[str] = mapped_column(Text, default="")
+    could_improve: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    incidents: Mapped[list[str]] = mapped_column(Json, default=list)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class ActionItemRow(Base):
+    """One action item of a window's review (shown as A-<id>): what, who, by when, done when."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    window_id: Mapped[str] = mapped_column(ForeignKey("windows.id", ondelete="CASCADE"))
+    what: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        # A window's items; one owner's; the open ones (done_at NULL) in id order.
+        Index("ix_action_items_window", "window_id", "id"),
+        Index("ix_action_items_owner", "owner", "id"),
+        Index("ix_action_items_done", "done_at", "id"),
+    )

@@ -65,6 +65,7 @@ _X = "maintctl.api.handlers.suppression:"
 _E = "maintctl.api.handlers.steps:"
 _O = "maintctl.api.handlers.mode:"
 _H = "maintctl.api.handlers.history:"
+_E = "maintctl.api.handlers.review:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -125,6 +126,12 @@ ROUTES = (
     Route("GET", "/api/v1/reports/sla", _H + "sla_report"),
     Route("GET", "/api/v1/stats", _H + "stats"),
     Route("GET", "/api/v1/stats/duration", _H + "duration_hint"),
+    Route("GET", "/api/v1/windows/{window_id}/review", _E + "window_review"),
+    Route("PUT", "/api/v1/windows/{window_id}/review", _E + "edit_review"),
+    Route("POST", "/api/v1/windows/{window_id}/actions", _E + "add_action"),
+    Route("POST", "/api/v1/windows/{window_id}/close", _E + "close_window"),
+    Route("GET", "/api/v1/actions", _E + "list_actions"),
+    Route("POST", "/api/v1/actions/{action_id}/done", _E + "action_done"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),
