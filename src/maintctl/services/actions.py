@@ -1,8 +1,9 @@
 """Action items (`maintctl action`): added to a window's review, listed, done, and reminded.
 
 Adding an item plans an `actions.overdue` job due at its due time, keyed by the item: when it
-runs and the item is still open, the owner gets one `action-overdue` message (services/people.py,
-keyed by the item too, so a retried or repeated job never reminds twice).
+runs and the item is still open, the owner gets one `action-overdue` message (services/people.py)
+and internal engineering one plain message, both keyed by the item, so a retried or repeated job
+never reminds twice.
 """
 
 from __future__ import annotations
@@ -156,10 +157,20 @@ def overdue_job(deps: Deps, payload: dict[str, Any]) -> str:
             return f"{label}'s window no longer exists"
         extra = {"action": label, "what": item.what, "due": format_instant(item.due_at)}
         planned = people.plan(deps, session, window, ACTION_OVERDUE, item.owner, label, extra)
+        # And the team, as the runbook's internal-engineering channel hears of overdue work.
+        text = (
+            f"{label} on {window.id} is overdue (due {format_instant(item.due_at)}), "
+            f"owner {item.owner}: {item.what}\nMark it done with `maintctl action done "
+            f"{action_id}`."
+        )
+        subject = f"[maintctl] {label} on {window.id} is overdue"
+        told = jobs.tell_engineering(
+            deps, session, subject, text, "action.overdue", f"{OVERDUE_KIND}:{action_id}"
+        )
     return (
-        f"reminded {item.owner} of {label} ({planned} sends)"
+        f"reminded {item.owner} of {label} ({planned} sends) and internal engineering ({told})"
         if planned
-        else (f"{item.owner} cannot be reached")
+        else f"{item.owner} cannot be reached; told internal engineering ({told})"
     )
 
 

@@ -321,19 +321,30 @@ def alert_dead(deps: Deps, session: Session, job: store.Job) -> int:
     """
     if job.key.startswith(DEAD_ALERT_PREFIX):
         return 0
-    from maintctl.services.notify import SEND_KIND
-
     digest = hashlib.sha256(job.key.encode()).hexdigest()[:32]
     error = (job.result or "no error recorded")[:DEAD_ALERT_ERROR_CHARS]
     text = (
         f"The job {job.id} ({job.kind}) is dead after {job.attempts} tries: {error}\n"
         "See `maintctl jobs --status dead`."
     )
+    subject = f"[maintctl] job {job.id} ({job.kind}) is dead"
+    return tell_engineering(deps, session, subject, text, "job.dead", DEAD_ALERT_PREFIX + digest)
+
+
+def tell_engineering(
+    deps: Deps, session: Session, subject: str, text: str, event: str, key: str
+) -> int:
+    """Plan a plain message to each automated internal-engineering channel; how many.
+
+    `key` (one per thing told) makes it once per channel, however often it is planned.
+    """
+    from maintctl.services.notify import SEND_KIND
+
     message = {
-        "subject": f"[maintctl] job {job.id} ({job.kind}) is dead",
+        "subject": subject,
         "text": text,
         "html": f"<p>{html.escape(text)}</p>",
-        "event": "job.dead",
+        "event": event,
         "window": {},
     }
     now = deps.clock()
@@ -342,8 +353,9 @@ def alert_dead(deps: Deps, session: Session, job: store.Job) -> int:
         if channel.audience != ALERT_AUDIENCE or channel.manual:
             continue
         payload = {"channel": channel.name, "message": message}
-        key = f"{DEAD_ALERT_PREFIX}{digest}:{channel.name}"
-        planned += store.enqueue(session, SEND_KIND, payload, now, key, now, deps.config.hash)
+        planned += store.enqueue(
+            session, SEND_KIND, payload, now, f"{key}:{channel.name}", now, deps.config.hash
+        )
     return planned
 
 
