@@ -51,7 +51,11 @@ def test_it_creates_a_window_and_answers_with_its_stable_shape(client: TestClien
     }
     assert body["created_at"] == "2026-11-27T12:00:00Z"
     # Showing one window adds its validation runs' summary (none yet).
-    assert client.get("/api/v1/windows/MNT-2026-0001").json() == {**body, "validation": {}}
+    assert client.get("/api/v1/windows/MNT-2026-0001").json() == {
+        **body,
+        "validation": {},
+        "effects": [],
+    }
     assert client.get("/api/v1/windows").json() == [body]
 
 

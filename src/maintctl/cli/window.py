@@ -289,9 +289,18 @@ def show(
         rows.append((_VALIDATION[purpose], f"{last['id']} {last['status']} at {last['at']}"))
     console.print(table(window["id"], ("Field", "Value"), rows))
     conflict_lines(window)
+    if window.get("effects"):
+        from maintctl.cli.execution import effect_lines
+
+        effect_lines(window["effects"])
 
 
-_VALIDATION = {"check": "Last validation", "baseline": "Baseline", "compare": "Last comparison"}
+_VALIDATION = {
+    "check": "Last validation",
+    "baseline": "Baseline",
+    "compare": "Last comparison",
+    "verify": "Verification",
+}
 
 
 @app.command()

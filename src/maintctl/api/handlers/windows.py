@@ -124,17 +124,19 @@ def create_window(deps: Deps, who: Principal, body: WindowFields) -> Reply:
 def show_window(
     deps: Deps, who: Principal, window_id: str, format: Literal["json", "markdown"] = "json"
 ) -> Reply:
-    from maintctl.services import runs
+    from maintctl.services import effects, runs
 
     with deps.db.read() as session:
         found = service.require(session, window_id)
         checked = runs.summary(session, found.id)
+        effected = [e.as_dict() for e in effects.for_window(deps, session, found)]
     if format == "markdown":
         rule = deps.config.policy.types.get(found.spec.type)
         text = template.render_request(found, rule.approvals if rule else [])
         return Reply(text, media_type="text/markdown")
     reply = _answer(found)
     reply.body["validation"] = shapes.validation(checked)
+    reply.body["effects"] = effected
     return reply
 
 
