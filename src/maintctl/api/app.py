@@ -14,6 +14,7 @@ from maintctl.api.openapi import REFUSALS
 from maintctl.api.routes import (
     accounts,
     calendar,
+    emergency,
     feeds,
     jobs,
     meta,
@@ -57,6 +58,7 @@ def create_app(deps: Deps) -> FastAPI:
         notify.router,
         precheck.router,
         validation.router,
+        emergency.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -101,7 +101,13 @@ def complete(window_id: WindowId, as_json: JsonOpt = False) -> None:
     """Record the actual end and run the quick validation (checks tagged smoke) where one is
     configured: the window is completed when it passes; while it fails it stays verifying,
     exit 1, and `complete` again runs it again."""
-    window = _post(window_id, "complete")
+    finish(path(WINDOWS, checked(window_id), "complete"), as_json)
+
+
+def finish(where: str, as_json: bool) -> None:
+    """POST `where` (complete, or an emergency's resolve), follow the verification, report."""
+    with connect() as api:
+        window = api.json("POST", where)
     check = window.get("verification")
     if check and check["status"] in ("queued", "running") and window["status"] == "verifying":
         window = _follow(window, check["id"])  # the server's worker runs it

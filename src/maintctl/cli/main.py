@@ -14,6 +14,7 @@ from maintctl.cli import (
     audit,
     calendar,
     calendars,
+    emergency,
     execution,
     faults,
     jobs,
@@ -57,6 +58,7 @@ app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
 app.add_typer(accounts.approvals_app, name="approvals")
 app.add_typer(notify.app, name="notify")
+app.add_typer(emergency.app, name="emergency")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)

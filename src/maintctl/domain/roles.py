@@ -130,3 +130,11 @@ def require_notice_sender(who: Principal, requested_by: str, action: str) -> Non
 def require_validator(who: Principal, action: str) -> None:
     """Running the configured checks: requester, approver or admin, never viewer (DESIGN.md)."""
     require_writer(who, action)
+
+
+def require_emergency_starter(who: Principal) -> None:
+    """`emergency start`: a requester or an approver (DESIGN.md); admin only in local mode,
+    where whoever can open the database file may do anything."""
+    if who.role == Role.REQUESTER or who.rank or (who.role == Role.ADMIN and who.local_user):
+        return
+    raise forbid("starting an emergency", f"requester or team-lead or higher (you are {who.role})")

@@ -61,6 +61,7 @@ _N = "maintctl.api.handlers.notify:"
 _P = "maintctl.api.handlers.status:"
 _K = "maintctl.api.handlers.precheck:"
 _V = "maintctl.api.handlers.validation:"
+_E = "maintctl.api.handlers.emergency:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -107,6 +108,8 @@ ROUTES = (
     Route("GET", "/api/v1/validations/{run_id}", _V + "show_validation"),
     Route("GET", "/api/v1/windows/{window_id}/validations", _V + "window_validations"),
     Route("GET", "/api/v1/watches/{watch_id}", _V + "show_watch"),
+    Route("POST", "/api/v1/emergencies", _E + "start_emergency"),
+    Route("POST", "/api/v1/emergencies/{window_id}/resolve", _E + "resolve_emergency"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),
