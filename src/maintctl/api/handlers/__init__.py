@@ -118,4 +118,6 @@ ROUTES = (
     Route("GET", "/api/v2/scheduled-maintenances.json", _P + "maintenances"),
     Route("GET", "/api/v2/scheduled-maintenances/upcoming.json", _P + "upcoming"),
     Route("GET", "/api/v2/scheduled-maintenances/active.json", _P + "active"),
+    Route("GET", "/api/v2/incidents.json", _P + "incidents"),
+    Route("GET", "/api/v2/incidents/unresolved.json", _P + "unresolved"),
 )
