@@ -21,6 +21,7 @@ from maintctl.api.app import create_app
 from maintctl.config import parse_config
 from maintctl.domain.roles import Principal, Role
 from maintctl.services import accounts, lifecycle, runs, watches, windows, workflow
+from maintctl.services import emergency as urgent
 from maintctl.services.deps import Deps
 from maintctl.store import notifications
 from maintctl.store.db import Database
@@ -87,6 +88,8 @@ PUBLIC = frozenset(
         ("GET", "/api/v2/scheduled-maintenances.json"),
         ("GET", "/api/v2/scheduled-maintenances/upcoming.json"),
         ("GET", "/api/v2/scheduled-maintenances/active.json"),
+        ("GET", "/api/v2/incidents.json"),
+        ("GET", "/api/v2/incidents/unresolved.json"),
     }
 )
 
@@ -145,6 +148,11 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/validations/{run_id}"): {"": EVERYONE},
     ("GET", "/api/v1/windows/{window_id}/validations"): {"": EVERYONE},
     ("GET", "/api/v1/watches/{watch_id}"): {"": EVERYONE},
+    # Emergency start: a requester or an approver (DESIGN.md); admin only in local mode.
+    ("POST", "/api/v1/emergencies"): {
+        "": frozenset({"requester", "other-requester"}) | FIRST_LEVEL
+    },
+    ("POST", "/api/v1/emergencies/{window_id}/resolve"): {"": OPERATOR},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -187,10 +195,20 @@ class World:
         signed_once: bool = False,
         scheduled: bool = False,
         started: bool = False,
+        emergency: bool = False,
     ) -> str:
         """A new planned outage filed by `requester`; pending approval when submitted,
-        signed by its three levels when scheduled, and started early by its requester."""
+        signed by its three levels when scheduled, and started early by its requester; with
+        `emergency`, an emergency of `requester`'s that a VP's signature started."""
         requester = Principal("requester", Role.REQUESTER)
+        if emergency:
+            ask = urgent.Ask("a reason", "an impact", "1h", (self.systems()[0],))
+            with self.deps.db.write() as session:
+                made = urgent.start(self.deps, session, requester, ask)
+                workflow.approve(
+                    self.deps, session, made.id, Principal("vp-2", Role.VP_ENGINEERING)
+                )
+            return made.id
         with self.deps.db.write() as session:
             made = windows.create(
                 self.deps, session, {**WINDOW, "systems": self.systems()}, requester
@@ -269,6 +287,7 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/progress"): {"started": True},
             ("POST", "/api/v1/windows/{window_id}/complete"): {"started": True},
             ("POST", "/api/v1/windows/{window_id}/abort"): {"started": True},
+            ("POST", "/api/v1/emergencies/{window_id}/resolve"): {"emergency": True},
         }
         if key in needs_fresh:
             state = dict(needs_fresh[key])
@@ -301,6 +320,12 @@ class World:
             ("POST", "/api/v1/users/{name}/role"): {"role": "viewer"},
             ("PATCH", "/api/v1/users/{name}"): {"email": "someone@example.com"},
             ("POST", "/api/v1/windows/{window_id}/acks"): {"item": "precheck.on-call-briefed"},
+            ("POST", "/api/v1/emergencies"): {
+                "reason": "a reason",
+                "impact": "an impact",
+                "duration": "1h",
+                "systems": self.systems(),
+            },
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},
