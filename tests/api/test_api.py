@@ -51,8 +51,12 @@ def test_it_creates_a_window_and_answers_with_its_stable_shape(client: TestClien
     }
     assert body["created_at"] == "2026-11-27T12:00:00Z"
     # Showing one window adds its validation runs' summary (none yet).
-    shown = client.get("/api/v1/windows/MNT-2026-0001").json()
-    assert shown == {**body, "validation": {}, "hook_runs": []}
+    assert client.get("/api/v1/windows/MNT-2026-0001").json() == {
+        **body,
+        "validation": {},
+        "hook_runs": [],
+        "effects": [],
+    }
     assert client.get("/api/v1/windows").json() == [body]
 
 

@@ -32,6 +32,7 @@ from maintctl.services import (
     windows,
     workflow,
 )
+from maintctl.services import emergency as urgent
 from maintctl.services.deps import Deps
 from maintctl.store import notifications
 from maintctl.store.db import Database
@@ -98,6 +99,8 @@ PUBLIC = frozenset(
         ("GET", "/api/v2/scheduled-maintenances.json"),
         ("GET", "/api/v2/scheduled-maintenances/upcoming.json"),
         ("GET", "/api/v2/scheduled-maintenances/active.json"),
+        ("GET", "/api/v2/incidents.json"),
+        ("GET", "/api/v2/incidents/unresolved.json"),
     }
 )
 
@@ -180,6 +183,11 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     ("GET", "/api/v1/actions"): {"": EVERYONE},
     ("POST", "/api/v1/actions/{action_id}/done"): {"": OPERATOR | {"viewer"}},
     ("POST", "/api/v1/windows/{window_id}/close"): {"": FIRST_LEVEL, "forced": ADMIN},
+    # Emergency start: a requester or an approver (DESIGN.md); admin only in local mode.
+    ("POST", "/api/v1/emergencies"): {
+        "": frozenset({"requester", "other-requester"}) | FIRST_LEVEL
+    },
+    ("POST", "/api/v1/emergencies/{window_id}/resolve"): {"": OPERATOR},
 }
 
 # Refusals that answer as if the thing did not exist, so a caller learns nothing about it.
@@ -224,11 +232,21 @@ class World:
         started: bool = False,
         completed: bool = False,
         reviewed: bool = False,
+        emergency: bool = False,
     ) -> str:
         """A new planned outage filed by `requester`; pending approval when submitted,
-        signed by its three levels when scheduled, and started early by its requester."""
+        signed by its three levels when scheduled, and started early by its requester; with
+        `emergency`, an emergency of `requester`'s that a VP's signature started."""
         started = started or completed or reviewed
         requester = Principal("requester", Role.REQUESTER)
+        if emergency:
+            ask = urgent.Ask("a reason", "an impact", "1h", (self.systems()[0],))
+            with self.deps.db.write() as session:
+                made = urgent.start(self.deps, session, requester, ask)
+                workflow.approve(
+                    self.deps, session, made.id, Principal("vp-2", Role.VP_ENGINEERING)
+                )
+            return made.id
         with self.deps.db.write() as session:
             made = windows.create(
                 self.deps, session, {**WINDOW, "systems": self.systems()}, requester
@@ -333,6 +351,7 @@ class World:
             ("GET", "/api/v1/windows/{window_id}/review"): {"completed": True},
             ("PUT", "/api/v1/windows/{window_id}/review"): {"completed": True},
             ("POST", "/api/v1/windows/{window_id}/close"): {"reviewed": True},
+            ("POST", "/api/v1/emergencies/{window_id}/resolve"): {"emergency": True},
         }
         if key in needs_fresh:
             state = dict(needs_fresh[key])
@@ -383,6 +402,12 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/close"): {"force": True, "reason": "on paper"}
             if scenario == "forced"
             else {},
+            ("POST", "/api/v1/emergencies"): {
+                "reason": "a reason",
+                "impact": "an impact",
+                "duration": "1h",
+                "systems": self.systems(),
+            },
         }
         queries = {
             ("GET", "/api/v1/check"): {"date": "2026-12-06", "systems": "db"},

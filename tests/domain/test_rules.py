@@ -160,11 +160,12 @@ def test_it_refuses_a_zero_downtime_window_a_minute_short_of_its_notice() -> Non
     assert fix == "start at or after 2026-03-03T10:00:00Z"
 
 
-def test_it_refuses_an_emergency_that_starts_in_the_past() -> None:
+def test_it_only_warns_of_an_emergency_that_starts_in_the_past() -> None:
     verdict = check(spec("emergency", NOW - timedelta(minutes=5), NOW + timedelta(hours=1)))
-    assert rules_of(verdict) == ["notice"]
-    message, _ = the_problem(verdict, "notice")
-    assert "in the past" in message
+    assert rules_of(verdict) == []
+    [warning] = verdict.conflicts
+    assert (warning.name, warning.severity) == ("notice", Severity.WARN)
+    assert "in the past" in warning.detail
 
 
 def test_it_accepts_an_emergency_that_starts_now() -> None:

@@ -157,7 +157,9 @@ def test_an_emergency_needs_one_vp_signature(deps: Deps) -> None:
     act(deps, "submit", wid, RITA)
     with pytest.raises(Forbidden):
         act(deps, "approve", wid, EMMA)
-    assert act(deps, "approve", wid, VICTOR).status == Status.SCHEDULED
+    # Signed, an emergency starts at once (DESIGN.md), whatever start it was filed with.
+    signed = act(deps, "approve", wid, VICTOR)
+    assert signed.status == Status.IN_PROGRESS and signed.actual_start == signed.spec.start
 
 
 def test_a_type_with_no_approval_chain_is_scheduled_at_submit(db: Database, clock: Clock) -> None:

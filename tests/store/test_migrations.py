@@ -11,7 +11,7 @@ from maintctl.store.tables import Base
 
 # PostgreSQL-only objects the migration adds by hand (GiST range index, exclusion constraint,
 # audit triggers); the models stay portable, so they are not declared there.
-POSTGRES_ONLY = {"ix_windows_during"}
+POSTGRES_ONLY = {"ix_windows_during", "ix_window_systems_during"}
 # And the SQLite-only one: PostgreSQL's GiST index answers what it serves on SQLite.
 SQLITE_ONLY = {"ix_windows_long_end"}
 

@@ -14,6 +14,7 @@ from maintctl.api.openapi import REFUSALS
 from maintctl.api.routes import (
     accounts,
     calendar,
+    emergency,
     feeds,
     history,
     jobs,
@@ -67,6 +68,7 @@ def create_app(deps: Deps) -> FastAPI:
         steps.router,
         history.router,
         review.router,
+        emergency.router,
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)

@@ -14,6 +14,7 @@ from maintctl.cli import (
     audit,
     calendar,
     calendars,
+    emergency,
     execution,
     faults,
     jobs,
@@ -67,6 +68,7 @@ app.add_typer(suppress.app, name="suppress")
 app.add_typer(mode.app, name="mode")
 app.add_typer(report.app, name="report")
 app.add_typer(review.action_app, name="action")
+app.add_typer(emergency.app, name="emergency")
 app.command()(accounts.login)
 app.command()(audit.audit)
 app.command()(schedule.check)

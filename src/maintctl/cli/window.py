@@ -316,6 +316,10 @@ def show(
     console.print(table(window["id"], ("Field", "Value"), rows))
     _step_lines(window)
     conflict_lines(window)
+    if window.get("effects"):
+        from maintctl.cli.execution import effect_lines
+
+        effect_lines(window["effects"])
 
 
 _STEP_LISTS = (("steps", "Steps"), ("rollback_steps", "Rollback steps"), ("verify_steps", "Verify"))
@@ -339,7 +343,12 @@ def _asked_mode(window: dict[str, Any]) -> str:
     return f"yes: {window.get('maintenance_message') or '(the default wording)'}"
 
 
-_VALIDATION = {"check": "Last validation", "baseline": "Baseline", "compare": "Last comparison"}
+_VALIDATION = {
+    "check": "Last validation",
+    "baseline": "Baseline",
+    "compare": "Last comparison",
+    "verify": "Verification",
+}
 
 
 @app.command()

@@ -12,7 +12,11 @@ from maintctl.domain.times import format_instant
 CANCELLABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED})
 MODIFIABLE = frozenset({Status.DRAFT, Status.PENDING_APPROVAL, Status.SCHEDULED})
 STARTABLE = frozenset({Status.SCHEDULED})
-RUNNING = frozenset({Status.IN_PROGRESS})  # progress, complete and abort need this
+RUNNING = frozenset({Status.IN_PROGRESS})  # progress needs this
+# `complete` again on a verifying window runs its quick validation again; `abort` calls off a
+# window whose verification fails as well as one in progress (the work is undone either way).
+COMPLETABLE = frozenset({Status.IN_PROGRESS, Status.VERIFYING})
+ABORTABLE = frozenset({Status.IN_PROGRESS, Status.VERIFYING})
 # Rolling back is also the way out of a window whose validation keeps failing after `complete`.
 ROLLBACKABLE = frozenset({Status.IN_PROGRESS, Status.VERIFYING})
 

@@ -138,3 +138,11 @@ def require_approver(who: Principal, action: str) -> None:
     if who.rank or (who.role == Role.ADMIN and who.token_id is None and who.name == who.local_user):
         return
     raise forbid(action, f"team-lead or higher (you are {who.role.value})")
+
+
+def require_emergency_starter(who: Principal) -> None:
+    """`emergency start`: a requester or an approver (DESIGN.md); admin only in local mode,
+    where whoever can open the database file may do anything."""
+    if who.role == Role.REQUESTER or who.rank or (who.role == Role.ADMIN and who.local_user):
+        return
+    raise forbid("starting an emergency", f"requester or team-lead or higher (you are {who.role})")

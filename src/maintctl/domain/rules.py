@@ -11,6 +11,7 @@ from maintctl.domain.errors import Problem
 from maintctl.domain.intervals import Interval, merge
 from maintctl.domain.model import Booking, CalendarEvent, Conflict, ItemKind, Severity, WindowSpec
 from maintctl.domain.policy import MaintenanceType, Policy
+from maintctl.domain.public import EMERGENCY
 from maintctl.domain.recurrence import freeze_occurrences, window_occurrences
 from maintctl.domain.times import ceil_minute, format_duration, format_instant
 
@@ -143,12 +144,26 @@ def check_spec(spec: WindowSpec, policy: Policy, ctx: Context) -> Verdict:
             )
         )
     problems.extend(_duration_problems(spec, rule))
-    problems.extend(_notice_problems(spec, policy, rule, ctx.now))
+    urgent = spec.type == EMERGENCY
+    # An emergency starts when it is signed, wherever that falls (DESIGN.md "The window's
+    # life"): a start in the past or an overlap is a warning kept with it, never a refusal.
+    timing = list(_notice_problems(spec, policy, rule, ctx.now))
+    problems.extend(_warned(spec, timing, verdict) if urgent else timing)
     problems.extend(_window_problems(spec, policy, rule, ctx.now))
     problems.extend(_freeze_problems(spec, policy, rule, ctx.now))
-    problems.extend(_overlap_problems(spec, ctx.bookings))
+    overlaps = list(_overlap_problems(spec, ctx.bookings))
+    problems.extend(_warned(spec, overlaps, verdict) if urgent else overlaps)
     _calendar_findings(spec, rule, ctx, verdict)
     return verdict
+
+
+def _warned(spec: WindowSpec, found: list[Problem], verdict: Verdict) -> list[Problem]:
+    """Problems an emergency is exempt from, kept on it as warnings; none are left to refuse."""
+    verdict.conflicts.extend(
+        Conflict(ItemKind.NOTE, p.rule, spec.start, spec.end, Severity.WARN, p.message)
+        for p in found
+    )
+    return []
 
 
 def _duration_problems(spec: WindowSpec, rule: MaintenanceType) -> Iterator[Problem]:
@@ -258,7 +273,7 @@ def _calendar_findings(
 ) -> None:
     blocking: list[Conflict] = []
     for c in calendar_conflicts(spec.interval, ctx.events, ctx.oncall):
-        if c.severity == Severity.BLOCK and rule.customer_impacting:
+        if c.severity == Severity.BLOCK and rule.customer_impacting and spec.type != EMERGENCY:
             blocking.append(c)
         else:
             verdict.conflicts.append(c)

@@ -58,6 +58,30 @@ ROLLED_BACK_BODY = (
 )
 RESCHEDULED_BODY = "This scheduled maintenance has been rescheduled."
 
+# An emergency is an incident (impact major), with Statuspage's incident statuses: investigating
+# from its start (the runbook's first word), identified with each public progress update,
+# monitoring while it is verified, resolved when it ends however it ends.
+INVESTIGATING = "investigating"
+IDENTIFIED = "identified"
+MONITORING = "monitoring"
+RESOLVED = "resolved"
+INCIDENT_IMPACT = "major"
+MAJOR = ("major", "Partial System Outage")  # status.json while an incident is unresolved
+INCIDENT_BODIES = {
+    INVESTIGATING: "Emergency maintenance required. Updates to follow.",
+    MONITORING: "The emergency maintenance is done and its results are being verified.",
+    RESOLVED: "The emergency maintenance has been completed. This incident has been resolved.",
+}
+CALLED_OFF_BODY = "The emergency maintenance has been called off. This incident has been resolved."
+_INCIDENT_STATUS = {
+    Status.IN_PROGRESS: INVESTIGATING,
+    Status.VERIFYING: MONITORING,
+    Status.COMPLETED: RESOLVED,
+    Status.ROLLED_BACK: RESOLVED,
+    Status.CLOSED: RESOLVED,
+    Status.CANCELLED: RESOLVED,
+}
+
 
 @dataclass(frozen=True)
 class Move:
@@ -110,6 +134,25 @@ class Maintenance:
 
 
 @dataclass(frozen=True)
+class Incident:
+    """One emergency as the page shows it: a Statuspage incident."""
+
+    id: str
+    name: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    monitoring_at: datetime | None
+    resolved_at: datetime | None
+    components: tuple[Component, ...]
+    updates: tuple[Update, ...]  # newest first
+
+    @property
+    def unresolved(self) -> bool:
+        return self.status != RESOLVED
+
+
+@dataclass(frozen=True)
 class Page:
     """The page object every response carries."""
 
@@ -141,6 +184,11 @@ class Document:
     history: tuple[Maintenance, ...]  # begun or due by now, most recent first
     limit: int
     every: tuple[Maintenance, ...]  # scheduled-maintenances.json: all three, capped together
+    incidents: tuple[Incident, ...] = ()  # the emergencies, newest first (incidents.json)
+
+    @property
+    def unresolved(self) -> tuple[Incident, ...]:
+        return tuple(i for i in self.incidents if i.unresolved)
 
 
 def page_id(key: str) -> str:
@@ -224,14 +272,65 @@ def maintenance(
     )
 
 
+def incident(
+    window: Window, components: Sequence[Component], moves: Iterable[Move], notes: Iterable[Note]
+) -> Incident:
+    """One public emergency as Statuspage shows an incident."""
+    found: list[Update] = []
+    for move in sorted(moves, key=lambda m: m.id):
+        if move.from_status == move.to_status or move.to_status not in set(Status):
+            continue
+        shown = _INCIDENT_STATUS.get(Status(move.to_status))
+        if shown is None or any(u.status == shown for u in found):
+            continue  # each status is told once: the first time the window got there
+        body = CALLED_OFF_BODY if move.to_status == Status.CANCELLED else INCIDENT_BODIES[shown]
+        found.append(Update(f"{window.id}-m{move.id}", shown, body, move.at))
+    begun = window.actual_start or window.published_start or window.created_at
+    if not any(u.status == INVESTIGATING for u in found):
+        # Its start is past the audit trail's retention: the first word is still the runbook's.
+        found.insert(
+            0, Update(f"{window.id}-s", INVESTIGATING, INCIDENT_BODIES[INVESTIGATING], begun)
+        )
+    found += [Update(f"{window.id}-u{n.id}", IDENTIFIED, n.text, n.at) for n in notes]
+    # Verified in the same instant it was completed (no quick checks): no monitoring to tell.
+    ended = {u.at for u in found if u.status == RESOLVED}
+    found = sorted((u for u in found if u.status != MONITORING or u.at not in ended), key=_at)
+    status = _INCIDENT_STATUS.get(window.status, INVESTIGATING)
+    if status == INVESTIGATING and any(u.status == IDENTIFIED for u in found):
+        status = IDENTIFIED
+    monitoring = [u.at for u in found if u.status == MONITORING]
+    resolved = [u.at for u in found if u.status == RESOLVED]
+    return Incident(
+        id=window.id,
+        name=public.title(window),
+        status=status,
+        created_at=min(u.at for u in found),
+        updated_at=max([window.updated_at, *(u.at for u in found)]),
+        monitoring_at=min(monitoring) if monitoring else None,
+        resolved_at=max(resolved) if status == RESOLVED and resolved else None,
+        components=tuple(public.components_of(components, window.spec.systems)),
+        updates=tuple(found[::-1]),
+    )
+
+
+def _at(update: Update) -> datetime:
+    return update.at
+
+
 def document(
     page: Page,
     components: Sequence[Component],
     shown: Iterable[Maintenance],
     limit: int,
     now: datetime,
+    incidents: Iterable[Incident] = (),
 ) -> Document:
-    """The page at one moment: component states, the overall status, the three lists."""
+    """The page at one moment: component states, the overall status, the three lists, and the
+    incidents (emergencies), the unresolved first, then the most recent."""
+    told = sorted(
+        {i.id: i for i in incidents}.values(), key=lambda i: (i.created_at, i.id), reverse=True
+    )
+    told = sorted(told, key=lambda i: not i.unresolved)[:limit]
     unique = {m.id: m for m in shown}.values()
     active = sorted((m for m in unique if m.active), key=lambda m: (m.scheduled_for, m.id))
     upcoming = sorted(
@@ -253,7 +352,10 @@ def document(
     for position, component in enumerate(components, start=1):
         touched = [m for m in [*active, *history] if component in m.components]
         changed = [_started(m) if m.active else m.resolved_at or m.updated_at for m in touched]
-        busy = any(component in m.components for m in active)
+        changed += [i.updated_at for i in told if component in i.components]
+        busy = any(component in m.components for m in active) or any(
+            component in i.components for i in told if i.unresolved
+        )
         states.append(
             ComponentState(
                 component,
@@ -269,12 +371,14 @@ def document(
         key=lambda m: (m.scheduled_for, m.id),
         reverse=True,
     )
-    updated = max([page.updated_at, *(m.updated_at for m in every)])
+    updated = max([page.updated_at, *(m.updated_at for m in every), *(i.updated_at for i in told)])
     page = Page(page.id, page.name, page.url, updated)
     # Statuspage blends the components' states; ours are operational or under maintenance, and
     # a page with no components reads operational whatever happens (Statuspage's rule).
     under = any(s.status == UNDER_MAINTENANCE for s in states)
     indicator, description = MAINTENANCE if under else OPERATIONAL_PAGE
+    if any(i.unresolved for i in told):
+        indicator, description = MAJOR  # an emergency under way outranks maintenance
     return Document(
         page,
         indicator,
@@ -286,6 +390,7 @@ def document(
         tuple(history),
         limit,
         tuple(every),
+        tuple(told),
     )
 
 
@@ -378,7 +483,7 @@ def summary_json(doc: Document, links: dict[str, str]) -> dict[str, Any]:
     return {
         "page": page_json(doc.page),
         "components": [component_json(doc.page, s) for s in doc.components],
-        "incidents": [],
+        "incidents": [incident_json(doc, i, links[i.id]) for i in doc.unresolved],
         "scheduled_maintenances": [
             maintenance_json(doc, m, links[m.id]) for m in [*doc.active, *doc.upcoming][: doc.limit]
         ],
@@ -388,3 +493,55 @@ def summary_json(doc: Document, links: dict[str, str]) -> dict[str, Any]:
 
 def status_json(doc: Document) -> dict[str, str]:
     return {"indicator": doc.indicator, "description": doc.description}
+
+
+def incident_json(doc: Document, i: Incident, link: str) -> dict[str, Any]:
+    """An emergency as Statuspage's incident object."""
+    page = doc.page
+    status = UNDER_MAINTENANCE if i.unresolved else OPERATIONAL
+    return {
+        "id": i.id,
+        "name": i.name,
+        "status": i.status,
+        "created_at": timestamp(i.created_at),
+        "updated_at": timestamp(i.updated_at),
+        "monitoring_at": timestamp(i.monitoring_at),
+        "resolved_at": timestamp(i.resolved_at),
+        "impact": INCIDENT_IMPACT,
+        "shortlink": link,
+        "started_at": timestamp(i.created_at),
+        "page_id": page.id,
+        "incident_updates": [
+            {
+                "id": u.id,
+                "status": u.status,
+                "body": u.body,
+                "incident_id": i.id,
+                "created_at": timestamp(u.at),
+                "updated_at": timestamp(u.at),
+                "display_at": timestamp(u.at),
+                "affected_components": None,
+                "deliver_notifications": True,
+                "custom_tweet": None,
+                "tweet_id": None,
+            }
+            for u in i.updates
+        ],
+        "components": [
+            component_json(page, ComponentState(c, _position(doc, c), status, i.updated_at))
+            for c in i.components
+        ],
+    }
+
+
+def _position(doc: Document, c: Component) -> int:
+    return next((s.position for s in doc.components if s.component == c), 0)
+
+
+def incidents_json(doc: Document, links: dict[str, str], unresolved: bool) -> dict[str, Any]:
+    """/api/v2/incidents.json (the 50 most recent) or /incidents/unresolved.json."""
+    chosen = doc.unresolved if unresolved else doc.incidents
+    return {
+        "page": page_json(doc.page),
+        "incidents": [incident_json(doc, i, links[i.id]) for i in chosen],
+    }

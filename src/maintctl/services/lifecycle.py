@@ -18,10 +18,13 @@ from maintctl.domain.errors import Problem, RuleViolation, refuse
 from maintctl.domain.model import Pace, ProgressUpdate, Status, Window
 from maintctl.domain.roles import Principal, account_name_problem, require_operator
 from maintctl.domain.times import format_duration
-from maintctl.services import events
+from maintctl.services import events, runs
 from maintctl.services.deps import Deps
 from maintctl.services.windows import require, save
 from maintctl.store import accounts, audit, updates
+from maintctl.store import validation as run_store
+from maintctl.store import windows as store
+from maintctl.store.tables import ValidationRunRow
 
 
 def _moved(window: Window, now: datetime, **changes: Any) -> Window:
@@ -59,9 +62,12 @@ def start(
     early: bool = False,
     expected_version: int | None = None,
 ) -> Window:
-    """scheduled → in_progress: record the actual start and the lead (the starter by default)."""
+    """scheduled → in_progress: record the actual start and the lead (the starter by default).
+    A repeat on a window in progress does nothing (its first run's effects are under way)."""
     window = require(session, window_id, expected_version)
     require_operator(who, window.requested_by, window.lead, f"starting {window.id}")
+    if window.status == Status.IN_PROGRESS:
+        return window
     now = deps.clock()
     lifecycle.check_start(window, now, early)
     chosen = _lead(session, lead) if lead else who.name
@@ -127,6 +133,24 @@ def progress(
     return moved, update_id, update
 
 
+def state(session: Session, window_id: str) -> str | None:
+    """A window's status before a move (None for no such window: the move says so)."""
+    found = store.get(session, window_id.strip().upper())
+    return None if found is None else found.status.value
+
+
+def current(session: Session, window_id: str) -> Window:
+    """The window as stored now."""
+    return require(session, window_id)
+
+
+def quick_checks(deps: Deps) -> bool:
+    """Whether `complete` has a quick validation to run: checks tagged smoke in the config."""
+    from maintctl.services.validation import SMOKE
+
+    return any(SMOKE in spec.tags for spec in deps.config.checks)
+
+
 def complete(
     deps: Deps,
     session: Session,
@@ -134,37 +158,75 @@ def complete(
     who: Principal,
     expected_version: int | None = None,
 ) -> Window:
-    """in_progress → verifying → completed: record the actual end (the work stopped now)."""
+    """in_progress → verifying → completed: record the actual end (the work stopped now).
+
+    With quick checks configured the window stays verifying and a `verify` run is planned (a
+    job for the server's worker; in local mode the caller runs it): its pass completes the
+    window (`verified`). On a verifying window it plans the run again; on a completed window it
+    does nothing (a repeat finishes nothing twice).
+    """
     window = require(session, window_id, expected_version)
     require_operator(who, window.requested_by, window.lead, f"completing {window.id}")
-    lifecycle.require(window.status, lifecycle.RUNNING, "complete", window.id)
+    if window.status == Status.COMPLETED:
+        return window
+    lifecycle.require(window.status, lifecycle.COMPLETABLE, "complete", window.id)
     now = deps.clock()
-    verifying = _moved(window, now, status=Status.VERIFYING, actual_end=now)
-    # No validation is configured yet, so verifying passes at once (DESIGN.md).
-    final = replace(verifying, status=lifecycle.after_complete(validation_configured=False))
-    save(session, final)
-    took = actual_duration(final)
-    audit.record(
-        session,
-        verifying,
-        who.name,
-        "complete",
-        window.status,
-        now,
-        extra={"actual_duration": took},
-    )
-    if final.status != verifying.status:
+    verifying = window
+    if window.status == Status.IN_PROGRESS:
+        verifying = _moved(window, now, status=Status.VERIFYING, actual_end=now)
         audit.record(
             session,
-            final,
+            verifying,
             who.name,
-            "verify",
-            verifying.status,
+            "complete",
+            window.status,
             now,
-            comment="no validation configured",
+            extra={"actual_duration": actual_duration(verifying)},
         )
+    if not quick_checks(deps):
+        # Nothing to verify with: completed at once (DESIGN.md), in one version.
+        done = lifecycle.after_complete(validation_configured=False)
+        fresh = verifying is not window  # moved just now: the same version
+        final = replace(verifying, status=done) if fresh else _moved(window, now, status=done)
+        save(session, final)
+        audit.record(
+            session, final, who.name, "verify", Status.VERIFYING, now, comment="no quick checks"
+        )
+        events.announce(deps, session, events.COMPLETED, final, before=window)
+        return final
+    if verifying is not window:
+        save(session, verifying)
+    if verification(session, window.id, unfinished=True) is None:
+        ask = runs.Ask(window.id, quick=True, purpose=runs.VERIFY)
+        runs.plan_run(deps, session, who.name, ask, window.id, enqueue=deps.local is None)
+    return verifying
+
+
+def verification(
+    session: Session, window_id: str, *, unfinished: bool = False
+) -> ValidationRunRow | None:
+    """The window's newest verification run (one still queued or running, with `unfinished`)."""
+    statuses = (run_store.QUEUED, run_store.RUNNING) if unfinished else None
+    return run_store.last(session, window_id, runs.VERIFY, statuses)
+
+
+def verified(deps: Deps, session: Session, run: ValidationRunRow) -> None:
+    """A verification run ended (in its transaction): passed, its verifying window completes.
+
+    Failed, the window stays verifying, with mode, traffic and silences on, until `complete`
+    runs it again, or `abort` or `rollback` ends the window.
+    """
+    if run.status != run_store.PASSED or run.window_id is None:
+        return
+    window = store.get(session, run.window_id)
+    if window is None or window.status != Status.VERIFYING:
+        return  # aborted or rolled back meanwhile: nothing left to complete
+    now = deps.clock()
+    final = _moved(window, now, status=Status.COMPLETED)
+    save(session, final)
+    comment = f"{runs.public_id(run.id)} passed"
+    audit.record(session, final, run.started_by, "verify", window.status, now, comment=comment)
     events.announce(deps, session, events.COMPLETED, final, before=window)
-    return final
 
 
 def abort(
@@ -175,18 +237,21 @@ def abort(
     reason: str,
     expected_version: int | None = None,
 ) -> Window:
-    """in_progress → cancelled, with the reason; what start did is undone (today: nothing)."""
+    """in_progress or verifying → cancelled, with the reason; ABORTED's listeners undo what
+    start set in motion (mode, traffic, silences); a repeat on an aborted window does nothing."""
     refuse(lifecycle.reason_problems(reason, "an abort"))
     window = require(session, window_id, expected_version)
     require_operator(who, window.requested_by, window.lead, f"aborting {window.id}")
-    lifecycle.require(window.status, lifecycle.RUNNING, "abort", window.id)
+    if window.status == Status.CANCELLED and window.actual_start is not None:
+        return window
+    lifecycle.require(window.status, lifecycle.ABORTABLE, "abort", window.id)
     now = deps.clock()
     moved = _moved(
         window,
         now,
         status=Status.CANCELLED,
         cancel_reason=reason.strip(),
-        actual_end=now,
+        actual_end=window.actual_end or now,
         sequence=window.sequence + 1,
     )
     save(session, moved)

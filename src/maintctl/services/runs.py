@@ -28,6 +28,7 @@ from maintctl.store.tables import ValidationRunRow
 KIND = "validation.run"
 MODES = ("quick", "full")
 PURPOSES = ("check", "baseline", "compare")
+VERIFY = "verify"  # the quick validation `complete` runs: its pass completes the window
 RETENTION = timedelta(days=bounds.VALIDATION_RETENTION_DAYS)
 
 
@@ -172,7 +173,12 @@ def execute(
         if row.purpose == "compare" and row.window_id is not None:
             passed = passed and all(r.passed for r in comparison(deps, session, row))
         store.finish(session, number, store.PASSED if passed else store.FAILED, deps.clock())
-        return _reload(session, number)
+        row = _reload(session, number)
+        if row.purpose == VERIFY:
+            from maintctl.services import lifecycle
+
+            lifecycle.verified(deps, session, row)  # in the run's transaction
+        return row
 
 
 def _reload(session: Session, number: int) -> ValidationRunRow:
@@ -276,7 +282,7 @@ def window_runs(
 def summary(session: Session, window_id: str) -> dict[str, dict[str, Any]]:
     """The window's last run of each purpose: its id, status and when (for `window show`)."""
     out: dict[str, dict[str, Any]] = {}
-    for purpose in PURPOSES:
+    for purpose in (*PURPOSES, VERIFY):
         row = store.last(session, window_id, purpose)
         if row is not None:
             out[purpose] = {

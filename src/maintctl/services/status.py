@@ -149,6 +149,8 @@ def _build(
     }
     ids = list(shown)
     moves, notes = store.moves(session, ids), store.notes(session, ids)
+    # An emergency is an incident on the page, not a scheduled maintenance.
+    urgent = [w for w in shown.values() if w.spec.type == public.EMERGENCY]
     maintenances = [
         domain.maintenance(
             w,
@@ -160,14 +162,19 @@ def _build(
             page_config.auto_in_progress,
         )
         for w in shown.values()
+        if w.spec.type != public.EMERGENCY
     ]
+    incidents = [domain.incident(w, config.components, moves[w.id], notes[w.id]) for w in urgent]
     url = page_config.url or PAGE_PATH
-    updated = max((m.updated_at for m in maintenances), default=changed_at or bounds.EARLIEST)
+    updated = max(
+        [m.updated_at for m in maintenances] + [i.updated_at for i in incidents],
+        default=changed_at or bounds.EARLIEST,
+    )
     page = domain.Page(
         domain.page_id(page_config.url or page_config.title), page_config.title, url, updated
     )
-    doc = domain.document(page, config.components, maintenances, LIMIT, now)
-    links = {m.id: f"{url}#{m.id}" for m in maintenances}
+    doc = domain.document(page, config.components, maintenances, LIMIT, now, incidents)
+    links = {i: f"{url}#{i}" for i in [m.id for m in maintenances] + [i.id for i in incidents]}
     return Built(change, now, doc, links)
 
 
@@ -203,3 +210,8 @@ def maintenances(built: Built, which: str) -> dict[str, Any]:
             domain.maintenance_json(doc, m, built.links[m.id]) for m in chosen
         ],
     }
+
+
+def incidents(built: Built, unresolved: bool) -> dict[str, Any]:
+    """incidents.json (the 50 most recent emergencies) or incidents/unresolved.json."""
+    return domain.incidents_json(built.doc, built.links, unresolved)

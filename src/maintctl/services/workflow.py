@@ -12,7 +12,7 @@ from maintctl.domain.errors import RuleViolation, refuse
 from maintctl.domain.model import Conflict, Status, Window
 from maintctl.domain.pages import Key
 from maintctl.domain.roles import Principal, require_owner_or_approver
-from maintctl.services import events
+from maintctl.services import emergency, events
 from maintctl.services.deps import Deps
 from maintctl.services.windows import Page, judge, require, save
 from maintctl.store import audit
@@ -102,10 +102,13 @@ def approve(
     )
     last = level == len(levels) - 1
     conflicts = window.conflicts
+    # An emergency's final signature starts it: its times run from the signature.
+    urgent = last and emergency.is_emergency(window)
+    signed = replace(window, spec=emergency.retimed(window.spec, now)) if urgent else window
     if last:
-        conflicts = judge(deps, session, window.spec, window.id).conflicts
+        conflicts = judge(deps, session, signed.spec, window.id).conflicts
     moved = _moved(
-        window,
+        signed,
         deps,
         status=Status.SCHEDULED if last else Status.PENDING_APPROVAL,
         signatures=[*window.signatures, signature],
@@ -130,7 +133,7 @@ def approve(
     events.announce(
         deps, session, events.SCHEDULED if last else events.SIGNED, moved, before=window
     )
-    return moved
+    return emergency.begin(deps, session, moved, who) if urgent else moved
 
 
 def reject(

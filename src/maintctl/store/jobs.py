@@ -93,6 +93,7 @@ def enqueue(
 ) -> bool:
     """Plan a job; False when one with this key exists already (whatever its state)."""
     check(kind, key, payload)
+    window = payload.get("window")
     insert = upsert_insert(session)
     statement = (
         insert(JobRow)
@@ -106,6 +107,7 @@ def enqueue(
             status=PENDING,
             config_hash=config_hash,
             created_at=now,
+            window_id=window if isinstance(window, str) and len(window) <= 32 else None,
         )
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(JobRow.id)
@@ -424,3 +426,9 @@ def lease_holder(session: Session, now: datetime) -> tuple[str, datetime] | None
     if row is None or row.until < now:
         return None
     return row.holder, row.until
+
+
+def of_window(session: Session, window_id: str, limit: int) -> list[JobRow]:
+    """The newest jobs a window's moves planned, newest first."""
+    query = select(JobRow).where(JobRow.window_id == window_id)
+    return list(session.scalars(query.order_by(JobRow.id.desc()).limit(limit)))

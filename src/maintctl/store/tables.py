@@ -116,6 +116,8 @@ class SystemRow(Base):
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     long: Mapped[bool] = mapped_column(Boolean, default=False)  # lasts longer than SHORT_S
+    # An emergency's overlap only warns: the no-double-booking constraint leaves it out.
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
 
     window: Mapped[WindowRow] = relationship(back_populates="systems")
 
@@ -315,10 +317,13 @@ class JobRow(Base):
     config_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The window whose move planned it (the payload's "window"), for services/effects.py.
+    window_id: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         # "Due and claimable": pending or running (a lease that may have run out), by next try.
         Index("ix_jobs_status_next_try", "status", "next_try_at"),
+        Index("ix_jobs_window", "window_id", "id"),
         # Pruning finds finished jobs by when they finished.
         Index("ix_jobs_finished", "finished_at"),
     )

@@ -26,6 +26,7 @@ from maintctl.domain.model import (
     WindowSpec,
 )
 from maintctl.domain.pages import Key
+from maintctl.domain.public import EMERGENCY
 from maintctl.domain.steps import FIELDS as STEP_FIELDS
 from maintctl.domain.steps import from_stored
 from maintctl.store.db import upsert_insert
@@ -158,8 +159,10 @@ def _fill(row: WindowRow, w: Window) -> None:
     have = {s.system for s in row.systems}
     for name in sorted(wanted - have):
         row.systems.append(SystemRow(system=name))
+    emergency = spec.type == EMERGENCY
     for s in row.systems:
         s.start_at, s.end_at, s.active, s.long = spec.start, spec.end, active, long
+        s.emergency = emergency
 
 
 def get(session: Session, window_id: str) -> Window | None:

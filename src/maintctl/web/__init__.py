@@ -19,6 +19,10 @@ LABELS = {
     domain.COMPLETED: "Completed",
     domain.OPERATIONAL: "Operational",
     domain.UNDER_MAINTENANCE: "Under maintenance",
+    domain.INVESTIGATING: "Investigating",
+    domain.IDENTIFIED: "Identified",
+    domain.MONITORING: "Monitoring",
+    domain.RESOLVED: "Resolved",
 }
 
 

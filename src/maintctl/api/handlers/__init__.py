@@ -66,6 +66,7 @@ _E = "maintctl.api.handlers.steps:"
 _O = "maintctl.api.handlers.mode:"
 _H = "maintctl.api.handlers.history:"
 _E = "maintctl.api.handlers.review:"
+_E = "maintctl.api.handlers.emergency:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -132,6 +133,8 @@ ROUTES = (
     Route("POST", "/api/v1/windows/{window_id}/close", _E + "close_window"),
     Route("GET", "/api/v1/actions", _E + "list_actions"),
     Route("POST", "/api/v1/actions/{action_id}/done", _E + "action_done"),
+    Route("POST", "/api/v1/emergencies", _E + "start_emergency"),
+    Route("POST", "/api/v1/emergencies/{window_id}/resolve", _E + "resolve_emergency"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),
@@ -140,4 +143,6 @@ ROUTES = (
     Route("GET", "/api/v2/scheduled-maintenances.json", _P + "maintenances"),
     Route("GET", "/api/v2/scheduled-maintenances/upcoming.json", _P + "upcoming"),
     Route("GET", "/api/v2/scheduled-maintenances/active.json", _P + "active"),
+    Route("GET", "/api/v2/incidents.json", _P + "incidents"),
+    Route("GET", "/api/v2/incidents/unresolved.json", _P + "unresolved"),
 )

@@ -47,10 +47,23 @@ def _answer(window: Window, status: int = 200) -> Reply:
     return Reply(shapes.window(window), status, {"ETag": shapes.etag(window)})
 
 
+def _moved(deps: Deps, window: Window, already: bool) -> Reply:
+    """The window after a move, with what the move set in motion, and whether it had been
+    there already (a repeat of the move, which did nothing)."""
+    from maintctl.services import effects
+
+    reply = _answer(window)
+    with deps.db.read() as session:
+        reply.body["effects"] = [e.as_dict() for e in effects.for_window(deps, session, window)]
+    reply.body["already"] = already
+    return reply
+
+
 def start_window(
     deps: Deps, who: Principal, version: int | None, window_id: str, body: StartFields
 ) -> Reply:
     with deps.db.write() as session:
+        before = lifecycle.state(session, window_id)
         moved = lifecycle.start(
             deps,
             session,
@@ -60,7 +73,7 @@ def start_window(
             early=body.early,
             expected_version=version,
         )
-    return _answer(moved)
+    return _moved(deps, moved, before == moved.status)
 
 
 def progress_window(
@@ -91,18 +104,50 @@ def progress_window(
 
 
 def complete_window(deps: Deps, who: Principal, version: int | None, window_id: str) -> Reply:
+    """Complete; with quick checks the window is verifying until its run passes. In local mode
+    (no worker) the run runs here, before the answer; else the server's worker runs it."""
+    from maintctl.services import runs
+
     with deps.db.write() as session:
+        before = lifecycle.state(session, window_id)
         moved = lifecycle.complete(deps, session, window_id, who, version)
-    reply = _answer(moved)
+        run = lifecycle.verification(session, moved.id, unfinished=True)
+        number = run.id if run is not None else None
+    if number is not None and deps.local is not None:
+        runs.execute(deps, number)
+        with deps.db.read() as session:
+            moved = lifecycle.current(session, moved.id)
+    reply = _moved(deps, moved, before == moved.status and before != "verifying")
     reply.body["actual_duration"] = lifecycle.actual_duration(moved)
+    with deps.db.read() as session:
+        reply.body["verification"] = _verification(session, moved.id)
     return reply
+
+
+def _verification(session: Any, window_id: str) -> dict[str, Any] | None:
+    """The window's last verification run: its id, status and failed checks (a page's worth)."""
+    from maintctl.services import runs
+    from maintctl.store import validation as run_store
+
+    run = lifecycle.verification(session, window_id)
+    if run is None:
+        return None
+    found = run_store.results(session, run.id, None, bounds.PAGE_MAX)
+    return {
+        "id": runs.public_id(run.id),
+        "status": run.status,
+        "message": run.message,
+        "failures": [r.as_dict() for _, r in found if not r.passed],
+    }
 
 
 def abort_window(
     deps: Deps, who: Principal, version: int | None, window_id: str, body: AbortFields
 ) -> Reply:
     with deps.db.write() as session:
-        return _answer(lifecycle.abort(deps, session, window_id, who, body.reason, version))
+        before = lifecycle.state(session, window_id)
+        moved = lifecycle.abort(deps, session, window_id, who, body.reason, version)
+    return _moved(deps, moved, before == moved.status)
 
 
 def window_updates(

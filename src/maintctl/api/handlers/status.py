@@ -76,6 +76,14 @@ def active(deps: Deps, who: Principal | None, if_none_match: str | None = None) 
     return _reply(deps, who, if_none_match, "active", lambda b: status.maintenances(b, "active"))
 
 
+def incidents(deps: Deps, who: Principal | None, if_none_match: str | None = None) -> Reply:
+    return _reply(deps, who, if_none_match, "incidents", lambda b: status.incidents(b, False))
+
+
+def unresolved(deps: Deps, who: Principal | None, if_none_match: str | None = None) -> Reply:
+    return _reply(deps, who, if_none_match, "unresolved", lambda b: status.incidents(b, True))
+
+
 def page(deps: Deps, who: Principal | None, if_none_match: str | None = None) -> Reply:
     from maintctl import web
 

@@ -149,12 +149,13 @@ def create_window(deps: Deps, who: Principal, body: WindowFields) -> Reply:
 def show_window(
     deps: Deps, who: Principal, window_id: str, format: Literal["json", "markdown"] = "json"
 ) -> Reply:
-    from maintctl.services import hooks, runs
+    from maintctl.services import effects, hooks, runs
 
     with deps.db.read() as session:
         found = service.require(session, window_id)
         checked = runs.summary(session, found.id)
         hook_runs = hooks.recent(session, found.id)
+        effected = [e.as_dict() for e in effects.for_window(deps, session, found)]
     if format == "markdown":
         rule = deps.config.policy.types.get(found.spec.type)
         text = template.render_request(found, rule.approvals if rule else [])
@@ -162,6 +163,7 @@ def show_window(
     reply = _answer(found)
     reply.body["validation"] = shapes.validation(checked)
     reply.body["hook_runs"] = hook_runs  # the mode hooks run for this window, newest first
+    reply.body["effects"] = effected
     return reply
 
 

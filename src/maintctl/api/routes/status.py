@@ -73,5 +73,12 @@ _route(
     _JSON,
     "Scheduled maintenances in progress or verifying",
 )
+_route("/api/v2/incidents.json", handlers.incidents, _JSON, "The 50 most recent incidents")
+_route(
+    "/api/v2/incidents/unresolved.json",
+    handlers.unresolved,
+    _JSON,
+    "Incidents investigating, identified or monitoring",
+)
 _route("/status", handlers.page, handlers.HTML, "The status page (HTML)")
 _route("/history.atom", handlers.feed, handlers.ATOM, "The public maintenances as an Atom feed")
