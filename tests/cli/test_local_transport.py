@@ -267,3 +267,16 @@ def test_no_cli_request_in_local_mode_needs_the_full_app(deps: Deps) -> None:
         for method in operations
     }
     assert served == {(r.method, r.path) for r in ROUTES}
+
+
+def test_every_route_in_the_table_names_a_handler_that_exists() -> None:
+    """A table entry names its module and function as text: each one must import and resolve,
+    or local mode would fail only when that command is typed."""
+    import importlib
+
+    missing = []
+    for route in ROUTES:
+        module, _, name = route.target.partition(":")
+        if not callable(getattr(importlib.import_module(module), name, None)):
+            missing.append(f"{route.method} {route.path} -> {route.target}")
+    assert missing == []

@@ -19,6 +19,10 @@ from maintctl.cli.paths import window_id as checked
 from maintctl.domain import bounds
 
 WINDOWS = "/api/v1/windows"
+# What a move sets in motion that reaches the user's production: mode hooks and silences. In
+# local mode no worker may run, so the command runs the due ones itself (cli/inline.py).
+SETTLED_KINDS = ("mode.hook", "suppress.begin", "suppress.end")
+SETTLE_WAIT_S = 5.0  # on a server: how long to wait for its worker's first try of each silence
 EXIT_NOT_OK = 1  # the quick validation failed: the window is still verifying
 POLL_S = 0.5
 FOLLOW_MAX_S = 3_600.0  # as `validate` follows a run
@@ -57,7 +61,7 @@ def start(
         f"led by {safe(window['lead'])} (scheduled {short(window['start'])} to "
         f"{short(window['end'])})"
     )
-    effect_lines(window.get("effects", []))
+    settle(window)
 
 
 def progress(
@@ -124,7 +128,7 @@ def finish(where: str, as_json: bool) -> None:
         )
         if check and check["status"] == "passed":
             console.print(f"[green]Quick validation {safe(check['id'])} passed[/]")
-        effect_lines(window.get("effects", []))
+        settle(window)
     if window["status"] == "verifying":
         raise typer.Exit(EXIT_NOT_OK)
 
@@ -184,7 +188,34 @@ def abort(
         return
     done = "was already aborted" if window.get("already") else "Aborted"
     console.print(f"{done} [bold]{safe(window['id'])}[/]: {safe(window['cancel_reason'])}")
-    effect_lines(window.get("effects", []))
+    settle(window)
+
+
+def settle(window: dict[str, Any]) -> None:
+    """After a move: run its hooks and silences in local mode (or give the server's worker a
+    moment), then print what it set in motion and, plainly, where alerts are not silenced."""
+    from maintctl.cli import inline
+
+    where = path(WINDOWS, checked(window["id"]))
+    with connect() as api:
+        if inline.after(api, SETTLED_KINDS) is None:
+            until = time.monotonic() + SETTLE_WAIT_S
+            while _untried(api, where) and time.monotonic() < until:
+                time.sleep(POLL_S)
+        shown = api.json("GET", where)
+        silences = api.json("GET", path(where, "suppression"))["silences"]
+    effect_lines(shown.get("effects", []))
+    for silence in silences:
+        style = "red" if silence["state"] in ("pending", "failed") else "green"
+        if silence["state"] == "ended":
+            style = "dim"
+        console.print(f"[{style}]{safe(silence['line'])}[/]")
+
+
+def _untried(api: Any, where: str) -> bool:
+    """Whether a silence of the window waits for its first try."""
+    silences = api.json("GET", path(where, "suppression"))["silences"]
+    return any(s["state"] == "pending" and not s["attempts"] for s in silences)
 
 
 def effect_lines(effects: list[dict[str, Any]]) -> None:

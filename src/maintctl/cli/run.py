@@ -397,9 +397,14 @@ def rollback(
     reason: Annotated[str, typer.Option(help="why; kept with the window")] = "",
 ) -> None:
     """Run the rollback steps and end the window rolled_back (also with none to run)."""
+    from maintctl.cli.execution import settle
+
     with connect() as api:
         wid = _plan(api, window_id)["window"]
         _rollback(api, wid, yes=yes, reason=reason)
+        shown = api.json("GET", path(WINDOWS, checked(wid)))
+    if shown["status"] == "rolled_back":
+        settle(shown)
 
 
 def log(

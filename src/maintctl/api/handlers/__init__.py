@@ -62,11 +62,11 @@ _P = "maintctl.api.handlers.status:"
 _K = "maintctl.api.handlers.precheck:"
 _V = "maintctl.api.handlers.validation:"
 _X = "maintctl.api.handlers.suppression:"
-_E = "maintctl.api.handlers.steps:"
+_T = "maintctl.api.handlers.steps:"
 _O = "maintctl.api.handlers.mode:"
 _H = "maintctl.api.handlers.history:"
-_E = "maintctl.api.handlers.review:"
-_E = "maintctl.api.handlers.emergency:"
+_Y = "maintctl.api.handlers.review:"
+_G = "maintctl.api.handlers.emergency:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -82,12 +82,12 @@ ROUTES = (
     Route("POST", "/api/v1/windows/{window_id}/complete", _L + "complete_window"),
     Route("POST", "/api/v1/windows/{window_id}/abort", _L + "abort_window"),
     Route("GET", "/api/v1/windows/{window_id}/updates", _L + "window_updates"),
-    Route("POST", "/api/v1/windows/{window_id}/rollback", _E + "rollback_window"),
-    Route("GET", "/api/v1/windows/{window_id}/steps", _E + "window_steps"),
-    Route("POST", "/api/v1/windows/{window_id}/steps", _E + "begin_step"),
-    Route("POST", "/api/v1/windows/{window_id}/steps/{result_id}/finish", _E + "finish_step"),
-    Route("GET", "/api/v1/windows/{window_id}/log", _E + "window_log"),
-    Route("POST", "/api/v1/windows/{window_id}/log", _E + "append_log"),
+    Route("POST", "/api/v1/windows/{window_id}/rollback", _T + "rollback_window"),
+    Route("GET", "/api/v1/windows/{window_id}/steps", _T + "window_steps"),
+    Route("POST", "/api/v1/windows/{window_id}/steps", _T + "begin_step"),
+    Route("POST", "/api/v1/windows/{window_id}/steps/{result_id}/finish", _T + "finish_step"),
+    Route("GET", "/api/v1/windows/{window_id}/log", _T + "window_log"),
+    Route("POST", "/api/v1/windows/{window_id}/log", _T + "append_log"),
     Route("GET", "/api/v1/windows/{window_id}/render", _R + "render_window"),
     Route("GET", "/api/v1/windows/{window_id}/precheck", _K + "window_precheck"),
     Route("POST", "/api/v1/windows/{window_id}/acks", _K + "window_ack"),
@@ -127,14 +127,14 @@ ROUTES = (
     Route("GET", "/api/v1/reports/sla", _H + "sla_report"),
     Route("GET", "/api/v1/stats", _H + "stats"),
     Route("GET", "/api/v1/stats/duration", _H + "duration_hint"),
-    Route("GET", "/api/v1/windows/{window_id}/review", _E + "window_review"),
-    Route("PUT", "/api/v1/windows/{window_id}/review", _E + "edit_review"),
-    Route("POST", "/api/v1/windows/{window_id}/actions", _E + "add_action"),
-    Route("POST", "/api/v1/windows/{window_id}/close", _E + "close_window"),
-    Route("GET", "/api/v1/actions", _E + "list_actions"),
-    Route("POST", "/api/v1/actions/{action_id}/done", _E + "action_done"),
-    Route("POST", "/api/v1/emergencies", _E + "start_emergency"),
-    Route("POST", "/api/v1/emergencies/{window_id}/resolve", _E + "resolve_emergency"),
+    Route("GET", "/api/v1/windows/{window_id}/review", _Y + "window_review"),
+    Route("PUT", "/api/v1/windows/{window_id}/review", _Y + "edit_review"),
+    Route("POST", "/api/v1/windows/{window_id}/actions", _Y + "add_action"),
+    Route("POST", "/api/v1/windows/{window_id}/close", _Y + "close_window"),
+    Route("GET", "/api/v1/actions", _Y + "list_actions"),
+    Route("POST", "/api/v1/actions/{action_id}/done", _Y + "action_done"),
+    Route("POST", "/api/v1/emergencies", _G + "start_emergency"),
+    Route("POST", "/api/v1/emergencies/{window_id}/resolve", _G + "resolve_emergency"),
     # The status page's Statuspage-compatible JSON (public unless status_page.public is false);
     # /status and /history.atom, like /health, are the web app's alone.
     Route("GET", "/api/v2/summary.json", _P + "summary"),
