@@ -47,3 +47,25 @@ def test_start_sign_and_resolve_an_emergency(local: Path, monkeypatch: pytest.Mo
     assert code == 0 and f"{wid[1]} is completed" in out
     code, _, err = run("emergency", "resolve", "MNT-2030-0001")
     assert code != 0 and "MNT-2030-0001" in err
+
+
+def test_an_emergency_asking_for_read_only_holds_its_systems_from_the_signature_to_resolve(
+    local: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run(
+        "emergency", "start", "--reason", "Disk failing", "--impact", "writes paused",
+        "--duration", "30m", "--systems", "db", "--maintenance-mode", "--traffic-mode",
+        "read-only",
+    )  # fmt: skip
+    assert code == 0, err
+    wid = re.search(r"Created (EMT-\d{12})", out)
+    assert wid is not None
+    assert json.loads(run("mode", "status", "--json")[1])["systems"] == {}  # not before signing
+    run("user", "add", "victor", "--role", "vp-engineering")
+    monkeypatch.setenv("MAINTCTL_AS", "victor")
+    assert run("window", "approve", wid[1])[0] == 0
+    monkeypatch.delenv("MAINTCTL_AS")
+    held = json.loads(run("mode", "status", "--json")[1])["systems"]["db"]
+    assert (held["trafficMode"], held["maintenanceMode"]) == ("read-only", True)
+    assert run("emergency", "resolve", wid[1])[0] == 0
+    assert json.loads(run("mode", "status", "--json")[1])["systems"] == {}

@@ -26,6 +26,19 @@ def start(
     title: Annotated[
         str | None, typer.Option(help="the public title (default: Emergency Maintenance)")
     ] = None,
+    maintenance_mode: Annotated[
+        bool,
+        typer.Option(
+            "--maintenance-mode/--no-maintenance-mode",
+            help="switch maintenance mode on for its systems while it runs",
+        ),
+    ] = False,
+    maintenance_message: Annotated[
+        str | None, typer.Option(help="what services show (default: Service will resume at ...)")
+    ] = None,
+    traffic_mode: Annotated[
+        str, typer.Option(help="while it runs: normal, read-only or maintenance")
+    ] = "normal",
     as_json: JsonOpt = False,
 ) -> None:
     """File an emergency (EMT-YYYYMMDDHHMM) and page vp-engineering or higher: the final
@@ -38,6 +51,10 @@ def start(
     }
     if title is not None:
         body["title"] = title
+    body["maintenance_mode"] = maintenance_mode
+    body["traffic_mode"] = traffic_mode
+    if maintenance_message is not None:
+        body["maintenance_message"] = maintenance_message
     with connect() as api:
         window = api.json("POST", "/api/v1/emergencies", json=body)
     if as_json:

@@ -36,6 +36,10 @@ class Ask:
     duration: str
     systems: tuple[str, ...] = ()
     title: str | None = None
+    # What it asks of maintenance and traffic mode while it runs (as any window's fields).
+    maintenance_mode: bool = False
+    maintenance_message: str | None = None
+    traffic_mode: str = "normal"
 
 
 def problems(ask: Ask) -> tuple[list[Problem], timedelta | None]:
@@ -79,6 +83,10 @@ def start(deps: Deps, session: Session, who: Principal, ask: Ask) -> Window:
     }
     if ask.title and ask.title.strip():
         raw["public_title"] = ask.title.strip()
+    raw["maintenance_mode"] = ask.maintenance_mode
+    raw["traffic_mode"] = ask.traffic_mode
+    if ask.maintenance_message is not None:
+        raw["maintenance_message"] = ask.maintenance_message
     created = windows.create(deps, session, raw, who)
     return workflow.submit(deps, session, created.id, who)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from maintctl.api.handlers import Reply
@@ -19,6 +21,11 @@ class EmergencyFields(BaseModel):
     duration: str = Field(default="", max_length=40, examples=["1h"])
     systems: list[str] = Field(default_factory=list, max_length=bounds.MAX_SYSTEMS + 1)
     title: str | None = Field(default=None, max_length=bounds.TEXT_LIMITS["public_title"] + 1)
+    maintenance_mode: bool = False
+    maintenance_message: str | None = Field(
+        default=None, max_length=bounds.TEXT_LIMITS["mode_message"] + 1
+    )
+    traffic_mode: Literal["normal", "read-only", "maintenance"] = "normal"
 
 
 def start_emergency(deps: Deps, who: Principal, body: EmergencyFields) -> Reply:
@@ -26,7 +33,16 @@ def start_emergency(deps: Deps, who: Principal, body: EmergencyFields) -> Reply:
     from maintctl.api import shapes
     from maintctl.services import effects
 
-    ask = emergency.Ask(body.reason, body.impact, body.duration, tuple(body.systems), body.title)
+    ask = emergency.Ask(
+        body.reason,
+        body.impact,
+        body.duration,
+        tuple(body.systems),
+        body.title,
+        body.maintenance_mode,
+        body.maintenance_message,
+        body.traffic_mode,
+    )
     with deps.db.write() as session:
         window = emergency.start(deps, session, who, ask)
     reply = Reply(shapes.window(window), 201, {"ETag": shapes.etag(window)})
