@@ -14,6 +14,7 @@ from maintctl.cli import (
     audit,
     calendar,
     calendars,
+    checklist,
     execution,
     faults,
     jobs,
@@ -71,6 +72,7 @@ app.command()(execution.abort)
 app.command()(validate.validate)
 app.command()(precheck.precheck)
 app.command()(precheck.ack)
+app.command()(checklist.checklist)
 
 
 def run() -> None:

@@ -53,6 +53,7 @@ BUILT_IN: tuple[str, ...] = (
     "maintctl.services.statuspage:on_event",
     "maintctl.services.people:on_event",
     "maintctl.services.watch:on_event",
+    "maintctl.services.aftercare:on_event",
 )
 _listeners: list[Listener] | None = None
 

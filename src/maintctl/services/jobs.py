@@ -43,6 +43,7 @@ BUILT_IN = (
     "maintctl.services.people",
     "maintctl.services.watch",
     "maintctl.services.runs",
+    "maintctl.services.aftercare",
 )
 # A dead job is told to these channels; the alerts' keys start with the prefix.
 ALERT_AUDIENCE = "internal-engineering"

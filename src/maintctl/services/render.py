@@ -37,7 +37,13 @@ if TYPE_CHECKING:
 
     from maintctl.config import Config
 
-PERSON_KINDS = ("signature-waiting", "approved", "rejected", "progress-reminder")
+PERSON_KINDS = (
+    "signature-waiting",
+    "approved",
+    "rejected",
+    "progress-reminder",
+    "checklist-overdue",
+)
 # One template per name and output; emergency-* replace start and completion on an emergency.
 NAMES = (
     "initial",

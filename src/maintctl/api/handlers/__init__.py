@@ -61,6 +61,7 @@ _N = "maintctl.api.handlers.notify:"
 _P = "maintctl.api.handlers.status:"
 _K = "maintctl.api.handlers.precheck:"
 _V = "maintctl.api.handlers.validation:"
+_AC = "maintctl.api.handlers.aftercare:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -79,6 +80,7 @@ ROUTES = (
     Route("GET", "/api/v1/windows/{window_id}/render", _R + "render_window"),
     Route("GET", "/api/v1/windows/{window_id}/precheck", _K + "window_precheck"),
     Route("POST", "/api/v1/windows/{window_id}/acks", _K + "window_ack"),
+    Route("GET", "/api/v1/windows/{window_id}/checklists", _AC + "window_checklists"),
     Route("GET", "/api/v1/approvals/pending", _W + "pending_approvals"),
     Route("GET", "/api/v1/check", _S + "check"),
     Route("GET", "/api/v1/slots", _S + "slots"),
