@@ -41,8 +41,8 @@ from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 55  # with jobs, health, 5 life-cycle, render, 4 notify, 8 status page, PATCH user,
-# precheck, acks, 3 validation and the watch
+OPERATIONS = 57  # with jobs, health, 5 life-cycle, render, 4 notify, 8 status page, PATCH user,
+# precheck, acks, 3 validation, the watch, checklists and /metrics
 EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short

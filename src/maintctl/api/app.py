@@ -17,6 +17,7 @@ from maintctl.api.routes import (
     feeds,
     jobs,
     meta,
+    metrics,
     notify,
     precheck,
     render,
@@ -60,5 +61,6 @@ def create_app(deps: Deps) -> FastAPI:
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)
+    app.include_router(metrics.router, responses=REFUSALS)
     app.include_router(status.router, responses=REFUSALS)
     return app
