@@ -141,6 +141,9 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     # or team-lead or higher, each as themself (the shared window has no team).
     ("GET", "/api/v1/windows/{window_id}/precheck"): {"": WRITERS},
     ("POST", "/api/v1/windows/{window_id}/acks"): {"": OPERATOR},
+    # After the work: the post-maintenance lists and /metrics (unless metrics.public) for anyone.
+    ("GET", "/api/v1/windows/{window_id}/checklists"): {"": EVERYONE},
+    ("GET", "/metrics"): {"": EVERYONE},
     ("POST", "/api/v1/validations"): {"": WRITERS},
     ("GET", "/api/v1/validations/{run_id}"): {"": EVERYONE},
     ("GET", "/api/v1/windows/{window_id}/validations"): {"": EVERYONE},
@@ -187,9 +190,12 @@ class World:
         signed_once: bool = False,
         scheduled: bool = False,
         started: bool = False,
+        completed: bool = False,
     ) -> str:
         """A new planned outage filed by `requester`; pending approval when submitted,
-        signed by its three levels when scheduled, and started early by its requester."""
+        signed by its three levels when scheduled, started early by its requester, and
+        completed by them."""
+        started = started or completed
         requester = Principal("requester", Role.REQUESTER)
         with self.deps.db.write() as session:
             made = windows.create(
@@ -207,6 +213,8 @@ class World:
                     workflow.approve(self.deps, session, made.id, Principal(name, role))
             if started:
                 lifecycle.start(self.deps, session, made.id, requester, early=True)
+            if completed:
+                lifecycle.complete(self.deps, session, made.id, requester)
         return made.id
 
     def draft(self) -> str:
@@ -269,6 +277,7 @@ class World:
             ("POST", "/api/v1/windows/{window_id}/progress"): {"started": True},
             ("POST", "/api/v1/windows/{window_id}/complete"): {"started": True},
             ("POST", "/api/v1/windows/{window_id}/abort"): {"started": True},
+            ("GET", "/api/v1/windows/{window_id}/checklists"): {"completed": True},
         }
         if key in needs_fresh:
             state = dict(needs_fresh[key])
