@@ -382,6 +382,14 @@ class StatusPageConfig(BaseModel):
         return value
 
 
+class MetricsConfig(BaseModel):
+    """`GET /metrics` for Prometheus (docs/after.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    public: bool = False  # true: scraped without a token (it names systems and check names)
+
+
 class Contact(BaseModel):
     """One line of the runbook's Contact List: a duty, who holds it, and how to reach them."""
 
@@ -556,6 +564,7 @@ class _File(BaseModel):
     channels: list[Channel] = Field(default_factory=list, max_length=1000)
     components: list[ComponentConfig] = Field(default_factory=list, max_length=1000)
     status_page: StatusPageConfig = Field(default_factory=StatusPageConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     # Notice templates that replace the defaults, by file name (docs/templates.md).
     templates: str | None = Field(default=None, min_length=1, max_length=1_000)
     # The product notices name (the runbook's "AgentOS"); default from status_page.title.
@@ -606,6 +615,7 @@ class Config:
     alerting: Alerting = field(default_factory=Alerting)
     systems: dict[str, SystemConfig] | None = None  # None: not declared, any name goes
     hooks: tuple[Hook, ...] = ()
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -804,6 +814,7 @@ def parse_config(text: str, name: str, base_dir: Path = Path()) -> Config:
         alerting=shape.alerting,
         systems=shape.systems,
         hooks=tuple(shape.hooks),
+        metrics=shape.metrics,
     )
     problems = _component_problems(config, lines, name) + _channel_problems(config, lines, name)
     problems += _system_problems(config, lines, name) + _hook_problems(config, lines, name)

@@ -158,6 +158,9 @@ RULES: dict[tuple[str, str], dict[str, frozenset[str]]] = {
     # or team-lead or higher, each as themself (the shared window has no team).
     ("GET", "/api/v1/windows/{window_id}/precheck"): {"": WRITERS},
     ("POST", "/api/v1/windows/{window_id}/acks"): {"": OPERATOR},
+    # After the work: the post-maintenance lists and /metrics (unless metrics.public) for anyone.
+    ("GET", "/api/v1/windows/{window_id}/checklists"): {"": EVERYONE},
+    ("GET", "/metrics"): {"": EVERYONE},
     ("POST", "/api/v1/validations"): {"": WRITERS},
     ("GET", "/api/v1/validations/{run_id}"): {"": EVERYONE},
     ("GET", "/api/v1/windows/{window_id}/validations"): {"": EVERYONE},
@@ -352,6 +355,7 @@ class World:
             ("PUT", "/api/v1/windows/{window_id}/review"): {"completed": True},
             ("POST", "/api/v1/windows/{window_id}/close"): {"reviewed": True},
             ("POST", "/api/v1/emergencies/{window_id}/resolve"): {"emergency": True},
+            ("GET", "/api/v1/windows/{window_id}/checklists"): {"completed": True},
         }
         if key in needs_fresh:
             state = dict(needs_fresh[key])

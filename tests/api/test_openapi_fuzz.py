@@ -41,10 +41,10 @@ from tests.conftest import PLANNED_OUTAGE, Clock
 
 ROOT = Principal("root", Role.ADMIN)
 REQUESTER = Principal("spare", Role.REQUESTER)
-OPERATIONS = 79  # with jobs, health, 5 life-cycle, render, 4 notify, 10 status page, PATCH user,
+OPERATIONS = 81  # with jobs, health, 5 life-cycle, render, 4 notify, 10 status page, PATCH user,
 # precheck, acks, 3 validation, the watch, suppression, 6 of steps, log and rollback, 4 mode,
-# the SLA report, stats and the duration hint, 6 after the window (review x2, actions x3, close)
-# and 2 emergency
+# the SLA report, stats and the duration hint, 6 after the window (review x2, actions x3, close),
+# 2 emergency, checklists and /metrics
 EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short

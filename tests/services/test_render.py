@@ -265,7 +265,7 @@ def test_a_window_across_midnight_names_the_day_it_ends(config: Config) -> None:
 def test_a_customer_notice_never_holds_the_description_or_evaluates_typed_text(
     config: Config, kind: str
 ) -> None:
-    """Every kind (28 cases with the sample's audiences), for a customer audience."""
+    """Every kind (32 cases with the sample's audiences), for a customer audience."""
     w = started(window(public_message="Read-only {{ 7*7 }} <b>bold</b>"))
     audience = render.PERSON if kind in render.PERSON_KINDS else "customers-all"
     done = render_with(config, Notice(w, kind, audience))

@@ -3,6 +3,7 @@ in-process: the no-update reminder to the lead (once per silence) and the overdu
 
 from __future__ import annotations
 
+import email
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,12 +48,22 @@ class Site:
         return self.drain()
 
     def reminders(self) -> list[list[str]]:
-        return [envelope.rcpt_tos for envelope in self.mails]
+        """Recipients of each progress reminder (not the post-maintenance checklist's)."""
+        return [
+            envelope.rcpt_tos
+            for envelope in self.mails
+            if "[Checklist Overdue]" not in _subject(envelope.content)
+        ]
 
     def alerts(self) -> list[dict[str, Any]]:
         """The overdue alerts the sink received (the same channel also hears the timeline)."""
         bodies = [json.loads(hit.body) for hit in self.hook.hits]
         return [body for body in bodies if body["event"] == "overdue"]
+
+
+def _subject(content: bytes) -> str:
+    """A message's subject, unfolded."""
+    return " ".join(str(email.message_from_bytes(content)["Subject"]).split())
 
 
 @contextmanager

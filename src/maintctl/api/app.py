@@ -19,6 +19,7 @@ from maintctl.api.routes import (
     history,
     jobs,
     meta,
+    metrics,
     mode,
     notify,
     precheck,
@@ -72,5 +73,6 @@ def create_app(deps: Deps) -> FastAPI:
     ):
         app.include_router(router, responses=REFUSALS)
     app.include_router(meta.router)
+    app.include_router(metrics.router, responses=REFUSALS)
     app.include_router(status.router, responses=REFUSALS)
     return app

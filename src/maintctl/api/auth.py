@@ -56,6 +56,16 @@ def _status_reader(
     return _principal(deps, credentials)
 
 
+def _metrics_reader(
+    deps: AppDeps,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """/metrics: nobody in particular when `metrics.public`, else a signed-in account."""
+    if deps.local is None and deps.config.metrics.public:
+        return None
+    return _principal(deps, credentials)
+
+
 def _version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """The version an If-Match header names ("3" or W/"3"); None for absent or *."""
     if if_match is None or if_match.strip() == "*":
@@ -70,4 +80,5 @@ AUTHENTICATED = [Depends(_principal)]
 FEED_READER = [Depends(_feed_principal)]
 FeedReader = Annotated[Principal, Depends(_feed_principal)]
 StatusReader = Annotated[Principal | None, Depends(_status_reader)]
+MetricsReader = Annotated[Principal | None, Depends(_metrics_reader)]
 IfMatch = Annotated[int | None, Depends(_version)]

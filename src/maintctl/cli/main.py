@@ -14,6 +14,7 @@ from maintctl.cli import (
     audit,
     calendar,
     calendars,
+    checklist,
     emergency,
     execution,
     faults,
@@ -90,6 +91,7 @@ app.command()(mode.traffic)
 app.command()(stats.stats)
 app.command()(review.review)
 app.command()(review.close)
+app.command()(checklist.checklist)
 
 
 def run() -> None:

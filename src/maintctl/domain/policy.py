@@ -441,6 +441,9 @@ class Policy(_Strict):
     execution: Execution = Field(default_factory=Execution)
     # Checklists by name (`precheck`, and the review's post-maintenance lists): items `list.item`.
     checklists: dict[str, list[ChecklistItem]] = Field(default_factory=dict)
+    # A post-maintenance list's deadline after the window's completion (its actual end); a list
+    # named here is a post list: its items are due then and acknowledged only after the work.
+    checklist_due: dict[str, Duration] = Field(default_factory=dict)
 
     @field_validator("checklists")
     @classmethod
@@ -456,6 +459,15 @@ class Policy(_Strict):
                 twice = _repeats([i.item for i in items])[0]
                 raise PolicyFieldError((name,), f"item {twice!r} is listed twice")
         return value
+
+    @model_validator(mode="after")
+    def _due_lists_exist(self) -> Policy:
+        for name in self.checklist_due:
+            if name not in self.checklists:
+                raise PolicyFieldError(
+                    ("checklist_due", name), f"{name!r} is not a checklist under checklists:"
+                )
+        return self
 
     @field_validator("audiences")
     @classmethod

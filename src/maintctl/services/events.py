@@ -56,6 +56,7 @@ BUILT_IN: tuple[str, ...] = (
     "maintctl.services.watch:on_event",
     "maintctl.services.suppression:on_event",
     "maintctl.services.mode:on_event",
+    "maintctl.services.aftercare:on_event",
 )
 _listeners: list[Listener] | None = None
 

@@ -46,6 +46,7 @@ BUILT_IN = (
     "maintctl.services.suppression",
     "maintctl.services.hooks",
     "maintctl.services.actions",
+    "maintctl.services.aftercare",
 )
 # A dead job is told to these channels; the alerts' keys start with the prefix.
 ALERT_AUDIENCE = "internal-engineering"

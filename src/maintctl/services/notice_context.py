@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from maintctl.services.render import Notice
 
 INTERNAL = frozenset({"internal-engineering", "internal-all"})
+# What a message to one person may say (docs/templates.md), from the Notice's extra.
+_PERSON_KEYS = (
+    *("role", "by", "reason", "last_update", "quiet"),
+    *("checklist", "missing", "due"),  # checklist-overdue
+    *("action", "what"),  # action-overdue (and its due)
+)
 PERSON = "person"  # the audience of a message to one account (signature waiting, approved...)
 
 
@@ -77,10 +83,7 @@ def notice_context(config: Config, notice: Notice) -> dict[str, Any]:
     if internal:
         context["internal"] = _internal(window)
     if notice.audience == PERSON:
-        context["person"] = {
-            key: _text(extra.get(key))
-            for key in ("role", "by", "reason", "last_update", "quiet", "action", "what", "due")
-        }
+        context["person"] = {key: _text(extra.get(key)) for key in _PERSON_KEYS}
         context["person"]["quiet"] = context["person"]["quiet"] or "30 minutes"
     return context
 

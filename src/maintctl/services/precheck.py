@@ -27,6 +27,9 @@ PRECHECK = "precheck"
 ONCALL = "precheck.on-call-briefed"
 # Acknowledging makes no sense on a window that will not run.
 _CLOSED = (Status.CANCELLED, Status.CLOSED)
+# Post-maintenance items attest work after the window: acked once it ended, closed or not (the
+# long-term list runs on for days after a close).
+_ENDED = (Status.COMPLETED, Status.ROLLED_BACK, Status.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Report:
 
 def judge_list(deps: Deps, session: Session, window: Window, checklist: str) -> list[Line]:
     """Every item of one checklist on the window, in the policy's order."""
-    from maintctl.services import judges  # noqa: F401 - registers the built-in judges
+    from maintctl.services import aftercare, judges  # noqa: F401 - registers the built-in judges
 
     standing = acks.standing(session, window.id)
     now = deps.clock()
@@ -152,7 +155,9 @@ def ack(
             ]
         )
     _may_ack(who, window, name, item)
-    if window.status in _CLOSED:
+    if found[0] in deps.config.policy.checklist_due:
+        _may_ack_after(window, name)
+    elif window.status in _CLOSED:
         raise StateError(
             [Problem("status", "state", f"{window.id} is {window.status.value}", "nothing to ack")]
         )
@@ -184,6 +189,22 @@ def ack(
         action = "ack-undo" if undo else "ack"
         audit.record(session, window, who.name, action, window.status, now, extra=extra)
     return Acked(window.id, name, who.name, not undo, changed, now)
+
+
+def _may_ack_after(window: Window, name: str) -> None:
+    """A post-maintenance item is acknowledged once the window has completed or rolled back."""
+    if window.status not in _ENDED:
+        raise StateError(
+            [
+                Problem(
+                    "status",
+                    "not-ended",
+                    f"{window.id} is {window.status.value}: {name} is acknowledged once the "
+                    "window has completed or rolled back",
+                    f"finish the work first: maintctl complete {window.id}",
+                )
+            ]
+        )
 
 
 def _may_ack(who: Principal, window: Window, name: str, item: Item) -> None:

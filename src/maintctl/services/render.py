@@ -43,6 +43,7 @@ PERSON_KINDS = (
     "rejected",
     "progress-reminder",
     "action-overdue",
+    "checklist-overdue",
 )
 # One template per name and output; emergency-* replace start and completion on an emergency.
 NAMES = (

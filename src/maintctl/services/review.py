@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from maintctl.domain import bounds, review
 from maintctl.domain.errors import Problem, RuleViolation, StaleError, refuse
 from maintctl.domain.history import overrun
-from maintctl.domain.model import Status, Window
+from maintctl.domain.model import Window
 from maintctl.domain.roles import Principal, require_operator
 from maintctl.domain.times import format_instant
 from maintctl.services.deps import Deps
@@ -170,11 +170,4 @@ def _review_conducted(j: Judging) -> Finding:
     return Finding(False, "no review written", f"maintctl review edit {j.window.id}")
 
 
-def _ticket_closed(j: Judging) -> Finding:
-    if j.window.status == Status.CLOSED:
-        return Finding(True, "closed")
-    return Finding(False, "not closed yet", f"maintctl close {j.window.id}")
-
-
-register_judge(REVIEW_CONDUCTED, _review_conducted)
-register_judge(CLOSE_TICKET, _ticket_closed)
+register_judge(REVIEW_CONDUCTED, _review_conducted)  # close-ticket's judge: services/aftercare.py

@@ -67,6 +67,7 @@ _O = "maintctl.api.handlers.mode:"
 _H = "maintctl.api.handlers.history:"
 _Y = "maintctl.api.handlers.review:"
 _G = "maintctl.api.handlers.emergency:"
+_AC = "maintctl.api.handlers.aftercare:"
 ROUTES = (
     Route("GET", "/api/v1/windows", _W + "list_windows", (("from", "start"), ("to", "end"))),
     Route("POST", "/api/v1/windows", _W + "create_window"),
@@ -92,6 +93,7 @@ ROUTES = (
     Route("GET", "/api/v1/windows/{window_id}/precheck", _K + "window_precheck"),
     Route("POST", "/api/v1/windows/{window_id}/acks", _K + "window_ack"),
     Route("GET", "/api/v1/windows/{window_id}/suppression", _X + "window_suppression"),
+    Route("GET", "/api/v1/windows/{window_id}/checklists", _AC + "window_checklists"),
     Route("GET", "/api/v1/approvals/pending", _W + "pending_approvals"),
     Route("GET", "/api/v1/check", _S + "check"),
     Route("GET", "/api/v1/slots", _S + "slots"),
