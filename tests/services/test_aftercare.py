@@ -237,12 +237,16 @@ def test_close_ticket_is_judged_from_the_windows_status(deps: Deps, clock: Clock
     assert line(deps, wid, name).line.text() == "[OK] Close maintenance ticket (closed)"
 
 
-def test_the_review_item_reads_not_judged_until_a_judge_is_registered(
-    deps: Deps, clock: Clock
-) -> None:
+def test_the_review_item_is_judged_from_the_written_review(deps: Deps, clock: Clock) -> None:
+    from maintctl.domain.review import Written
+    from maintctl.services import review
+
     wid = ran(deps, clock)
     found = line(deps, wid, f"{LONG}.review-conducted").line
-    assert not found.ok and found.detail.startswith("not judged:")
+    assert (found.ok, found.detail) == (False, "no review written")
+    with deps.db.write() as session:
+        review.edit(deps, session, wid, RITA, Written(lessons="Rehearse the failover"))
+    assert line(deps, wid, f"{LONG}.review-conducted").line.ok
 
 
 def test_a_post_item_is_acked_after_the_work_with_who_and_when(deps: Deps, clock: Clock) -> None:
