@@ -240,6 +240,19 @@ def modify_user(
     return _account(row)
 
 
+def require_enabled(session: Session, name: str, field: str, fix: str) -> str:
+    """`name` when it is an enabled account (a lead, an action's owner), else a problem naming
+    `field` and the fix."""
+    if problem := account_name_problem(name, field):
+        raise RuleViolation([problem])
+    row = store.user(session, name)
+    if row is None or row.disabled:
+        state = "disabled" if row is not None else "unknown"
+        message = f"{name} is not an enabled account ({state})"
+        raise RuleViolation([Problem(field, "unknown-account", message, fix)])
+    return name
+
+
 def _require_user(session: Session, name: str) -> UserRow:
     row = store.user(session, name)
     if row is None:

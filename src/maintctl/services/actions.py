@@ -23,11 +23,12 @@ from maintctl.domain.roles import (
     require_writer,
 )
 from maintctl.domain.times import TimeParseError, format_instant
+from maintctl.services import accounts as account_service
 from maintctl.services import jobs, people
 from maintctl.services.deps import Deps
 from maintctl.services.windows import require
-from maintctl.store import accounts, audit, windows
 from maintctl.store import actions as store
+from maintctl.store import audit, windows
 from maintctl.store import jobs as job_store
 from maintctl.store.actions import Action
 
@@ -37,22 +38,8 @@ ACTION_OVERDUE = "action-overdue"  # the people message's kind (templates/notice
 
 def _owner(session: Session, name: str) -> str:
     """The owner: an enabled account, or a problem naming the fix."""
-    if problem := account_name_problem(name, "owner"):
-        raise RuleViolation([problem])
-    row = accounts.user(session, name)
-    if row is None or row.disabled:
-        state = "disabled" if row is not None else "unknown"
-        raise RuleViolation(
-            [
-                Problem(
-                    "owner",
-                    "unknown-account",
-                    f"{name} is not an enabled account ({state})",
-                    "name an enabled account (maintctl user list)",
-                )
-            ]
-        )
-    return name
+    fix = "name an enabled account (maintctl user list)"
+    return account_service.require_enabled(session, name, "owner", fix)
 
 
 def add(

@@ -14,14 +14,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from maintctl.domain import bounds, lifecycle, pages
-from maintctl.domain.errors import Problem, RuleViolation, refuse
+from maintctl.domain.errors import refuse
 from maintctl.domain.model import Pace, ProgressUpdate, Status, Window
-from maintctl.domain.roles import Principal, account_name_problem, require_operator
+from maintctl.domain.roles import Principal, require_operator
 from maintctl.domain.times import format_duration
+from maintctl.services import accounts as account_service
 from maintctl.services import events, runs
 from maintctl.services.deps import Deps
 from maintctl.services.windows import require, save
-from maintctl.store import accounts, audit, updates
+from maintctl.store import audit, updates
 from maintctl.store import validation as run_store
 from maintctl.store import windows as store
 from maintctl.store.tables import ValidationRunRow
@@ -34,22 +35,8 @@ def _moved(window: Window, now: datetime, **changes: Any) -> Window:
 
 def _lead(session: Session, name: str) -> str:
     """`--lead NAME`: an enabled account, or a problem naming the fix."""
-    if problem := account_name_problem(name, "lead"):
-        raise RuleViolation([problem])
-    row = accounts.user(session, name)
-    if row is None or row.disabled:
-        state = "disabled" if row is not None else "unknown"
-        raise RuleViolation(
-            [
-                Problem(
-                    "lead",
-                    "unknown-account",
-                    f"{name} is not an enabled account ({state})",
-                    "name an enabled account (maintctl user list) or leave --lead out",
-                )
-            ]
-        )
-    return name
+    fix = "name an enabled account (maintctl user list) or leave --lead out"
+    return account_service.require_enabled(session, name, "lead", fix)
 
 
 def start(
