@@ -416,6 +416,23 @@ def page_json(page: Page) -> dict[str, Any]:
     }
 
 
+def update_json(u: Update, incident_id: str) -> dict[str, Any]:
+    """One entry of Statuspage's `incident_updates` (a maintenance's or an incident's)."""
+    return {
+        "id": u.id,
+        "status": u.status,
+        "body": u.body,
+        "incident_id": incident_id,
+        "created_at": timestamp(u.at),
+        "updated_at": timestamp(u.at),
+        "display_at": timestamp(u.at),
+        "affected_components": None,
+        "deliver_notifications": True,
+        "custom_tweet": None,
+        "tweet_id": None,
+    }
+
+
 def component_json(page: Page, state: ComponentState) -> dict[str, Any]:
     c = state.component
     at = timestamp(state.updated_at)
@@ -449,22 +466,7 @@ def maintenance_json(doc: Document, m: Maintenance, link: str) -> dict[str, Any]
         "impact": "maintenance",
         "shortlink": link,
         "page_id": page.id,
-        "incident_updates": [
-            {
-                "id": u.id,
-                "status": u.status,
-                "body": u.body,
-                "incident_id": m.id,
-                "created_at": timestamp(u.at),
-                "updated_at": timestamp(u.at),
-                "display_at": timestamp(u.at),
-                "affected_components": None,
-                "deliver_notifications": True,
-                "custom_tweet": None,
-                "tweet_id": None,
-            }
-            for u in m.updates
-        ],
+        "incident_updates": [update_json(u, m.id) for u in m.updates],
         "components": [component_json(page, _state(doc, m, c)) for c in m.components],
         "scheduled_for": timestamp(m.scheduled_for),
         "scheduled_until": timestamp(m.scheduled_until),
@@ -511,22 +513,7 @@ def incident_json(doc: Document, i: Incident, link: str) -> dict[str, Any]:
         "shortlink": link,
         "started_at": timestamp(i.created_at),
         "page_id": page.id,
-        "incident_updates": [
-            {
-                "id": u.id,
-                "status": u.status,
-                "body": u.body,
-                "incident_id": i.id,
-                "created_at": timestamp(u.at),
-                "updated_at": timestamp(u.at),
-                "display_at": timestamp(u.at),
-                "affected_components": None,
-                "deliver_notifications": True,
-                "custom_tweet": None,
-                "tweet_id": None,
-            }
-            for u in i.updates
-        ],
+        "incident_updates": [update_json(u, i.id) for u in i.updates],
         "components": [
             component_json(page, ComponentState(c, _position(doc, c), status, i.updated_at))
             for c in i.components
