@@ -45,9 +45,11 @@ OPERATIONS = 81  # with jobs, health, 5 life-cycle, render, 4 notify, 10 status 
 # precheck, acks, 3 validation, the watch, suppression, 6 of steps, log and rollback, 4 mode,
 # the SLA report, stats and the duration hint, 6 after the window (review x2, actions x3, close),
 # 2 emergency, checklists and /metrics
-EXAMPLES_PER_OPERATION = 30  # per mode: at most 30 x 30 x 2 = 1,800 generated requests in all
+EXAMPLES_PER_OPERATION = 20  # per mode: at most 81 x 20 x 2 = 3,240 generated requests in all
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-BUDGET_S = 40.0  # past it, the remaining examples are drawn but not sent, so the test stays short
+# Per mode: past it, the remaining examples are drawn but not sent, so the test stays short and
+# a loaded machine still sends negative data after the positive.
+BUDGET_S = 20.0
 SEED = 20261127
 CONFORMANCE = [
     status_code_conformance,
@@ -224,12 +226,14 @@ def test_the_api_answers_as_its_schema_says(db: Database, config: Config, clock:
     server = Server(db, config, clock)
     seen: dict[str, Counter[int]] = {}
     failures = []
-    budget = Budget(BUDGET_S)
     for mode in MODES:  # every operation gets positive data first, then negative
+        budget = Budget(BUDGET_S)
         for result in server.schema.get_all_operations():
             operation = result.ok()
             label = f"{mode.value} {operation.label}"
             seen[label] = Counter()
+            if not budget.left():
+                continue  # not even drawn: drawing alone costs as much as sending
             try:
                 fuzz(operation, server.targets(operation), seen[label], mode, budget)
             except (Exception, BaseExceptionGroup) as exc:  # every operation runs; all reported
