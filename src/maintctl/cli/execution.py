@@ -198,12 +198,13 @@ def settle(window: dict[str, Any]) -> None:
 
     where = path(WINDOWS, checked(window["id"]))
     with connect() as api:
-        if inline.after(api, SETTLED_KINDS) is None:
-            until = time.monotonic() + SETTLE_WAIT_S
-            while _untried(api, where) and time.monotonic() < until:
-                time.sleep(POLL_S)
-        shown = api.json("GET", where)
+        local = inline.after(api, SETTLED_KINDS) is not None
+        until = time.monotonic() + (0.0 if local else SETTLE_WAIT_S)
         silences = api.json("GET", path(where, "suppression"))["silences"]
+        while _untried(silences) and time.monotonic() < until:
+            time.sleep(POLL_S)
+            silences = api.json("GET", path(where, "suppression"))["silences"]
+        shown = api.json("GET", where)
     effect_lines(shown.get("effects", []))
     for silence in silences:
         style = "red" if silence["state"] in ("pending", "failed") else "green"
@@ -212,9 +213,8 @@ def settle(window: dict[str, Any]) -> None:
         console.print(f"[{style}]{safe(silence['line'])}[/]")
 
 
-def _untried(api: Any, where: str) -> bool:
+def _untried(silences: list[dict[str, Any]]) -> bool:
     """Whether a silence of the window waits for its first try."""
-    silences = api.json("GET", path(where, "suppression"))["silences"]
     return any(s["state"] == "pending" and not s["attempts"] for s in silences)
 
 
